@@ -1,0 +1,51 @@
+# pgrmw — see README.md. Every target installs what it needs first (pg-deps).
+SHELL := /bin/bash
+GO    ?= go
+BIN   := bin/pgrmw
+
+.PHONY: all build test test-unit conformance bench demo test-browser pg-deps vet fmt clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/pgrmw
+
+# The PostgreSQL server binaries (initdb, postgres, psql, pgbench) are needed
+# by tests, the demo and benchmarks. Installed from Debian's packages when
+# absent and running as root; otherwise we say exactly what to run.
+pg-deps:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null 2>&1 && [ -z "$$PGRMW_PG_BIN" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "PostgreSQL server binaries missing: installing (apt-get install -y postgresql)"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql postgresql-contrib) >/dev/null || exit 1; \
+	  else \
+	    echo "PostgreSQL server binaries missing. Run: sudo apt-get install -y postgresql postgresql-contrib"; exit 1; \
+	  fi; \
+	fi
+
+vet:
+	$(GO) vet ./...
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed: $$unformatted"; exit 1; fi
+
+test: pg-deps vet test-unit conformance
+
+test-unit:
+	$(GO) test -count=1 ./...
+
+conformance: pg-deps
+	@echo "conformance: not yet wired"
+
+bench: pg-deps build
+	@echo "bench: not yet wired"
+
+demo: pg-deps build
+	./$(BIN) demo
+
+test-browser: build
+	@echo "test-browser: not yet wired"
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin out

@@ -1,0 +1,17 @@
+package main
+
+import (
+	"errors"
+
+	"github.com/urfave/cli/v2"
+)
+
+func proxyCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "proxy",
+		Usage: "not yet implemented",
+		Action: func(*cli.Context) error {
+			return errors.New("proxy: not yet implemented")
+		},
+	}
+}
