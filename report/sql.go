@@ -168,7 +168,7 @@ func identBefore(s string, i int) bool {
 }
 
 // quotedEnd returns the index after the closing quote starting at s[i]
-// (doubled quotes escape; backslash escapes too in E” strings), or len(s)
+// (doubled quotes escape; so does backslash in E-strings), or len(s)
 // when unterminated (a truncated statement).
 func quotedEnd(s string, i int, q byte, backslash bool) int {
 	for j := i + 1; j < len(s); j++ {
