@@ -26,8 +26,18 @@
 // Channel binding cannot pass through a proxy: the client's TLS session (if
 // any) is not the upstream's, so SCRAM-SHA-256-PLUS would always fail. The
 // proxy therefore removes every "-PLUS" mechanism from AuthenticationSASL and
-// clients are offered SCRAM-SHA-256 only. Clients that insist on channel
-// binding (libpq channel_binding=require) cannot connect through it.
+// clients are offered SCRAM-SHA-256 only. Consequences:
+//   - clients that require channel binding (channel_binding=require) cannot
+//     connect through the proxy;
+//   - with TLS on both hops (TLS-terminating proxy and an upstream sslmode
+//     that ends up using TLS), a client that supports channel binding tells
+//     the server "I could bind but you did not offer it" (gs2 flag 'y'), and
+//     PostgreSQL, whose TLS connection does support binding, rejects that as
+//     a downgrade ("SCRAM channel binding negotiation error"). The signed
+//     SCRAM exchange cannot be rewritten, so such clients must set
+//     channel_binding=disable. With a plain upstream hop (sslmode=disable,
+//     e.g. a proxy beside the database) SCRAM works for every client; md5 and
+//     password authentication are unaffected either way.
 //
 // # Upstream TLS
 //

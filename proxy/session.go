@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -262,6 +263,9 @@ func (s *session) authenticate(server net.Conn) (reason string, ok bool) {
 			if er.Decode(frame[5:]) == nil {
 				s.emit(&analyzer.Event{Kind: analyzer.EventError, Severity: er.SeverityUnlocalized,
 					SQLState: er.Code, Message: er.Message, Detail: er.Detail})
+				if strings.Contains(er.Message, "channel binding") {
+					s.log.Warn().Str("error", er.Message).Msg("SCRAM channel binding cannot pass through the proxy; with TLS on both hops clients need channel_binding=disable")
+				}
 				return fmt.Sprintf("refused by upstream: %s (SQLSTATE %s)", er.Message, er.Code), false
 			}
 			return "refused by upstream", false
