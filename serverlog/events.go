@@ -1,0 +1,468 @@
+package serverlog
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/pgrmw/pgrmw/analyzer"
+	"github.com/pgrmw/pgrmw/analyzer/sqltext"
+)
+
+// maxSessions bounds the per-session state kept while reading a log whose
+// sessions never log their end (no log_disconnections): past it the least
+// recently active tenth is forgotten.
+const maxSessions = 20000
+
+// session is what the reader remembers about one backend.
+type session struct {
+	id      string
+	key     string // map key: %c session id, or "pid-N"
+	started bool
+	tx      byte // 'I', 'T' or 'E', inferred from the statements
+	// pending is the message the server would send after the last statement:
+	// 'Q' a ReadyForQuery (simple protocol), 'S' a Sync then ReadyForQuery
+	// (extended). It is held until the next record of any session, so that an
+	// ERROR logged right after the statement comes before it, as on the wire,
+	// while other sessions still see this one's COMMIT as done before their
+	// next statement. (An error logged after other sessions' lines, such as a
+	// deadlock of a blocked statement, then comes after the ReadyForQuery
+	// and is followed by another one.)
+	pending  byte
+	pendTime record
+	named    map[string]string // prepared statement name → SQL
+	lastSeen uint64
+}
+
+// synth turns records into events.
+type synth struct {
+	sessions map[string]*session
+	gen      map[string]int      // pid → how many sessions it has had
+	seq      uint64
+	out      []*analyzer.Event
+	// held lists the sessions with a pending ReadyForQuery (rarely more than one).
+	held []*session
+}
+
+func newSynth() *synth {
+	return &synth{sessions: map[string]*session{}, gen: map[string]int{}}
+}
+
+func (s *synth) emit(r *record, sess *session, ev analyzer.Event) {
+	ev.Session = sess.id
+	ev.Time = r.time
+	s.out = append(s.out, &ev)
+}
+
+// lookup finds the session a record belongs to; create says whether a new
+// one may be started (client statements and connection lines may; other
+// messages of unknown processes are not client traffic).
+func (s *synth) lookup(r *record, create, fresh bool) *session {
+	key := r.session
+	if key == "" {
+		key = "pid-" + r.pid
+		if r.pid == "" {
+			return nil
+		}
+	}
+	if r.session == "" && fresh {
+		// A new connection on a reused pid: start a new session id.
+		if old := s.sessions[key]; old != nil {
+			s.end(r, old, false)
+		}
+	}
+	sess := s.sessions[key]
+	if sess == nil {
+		if !create {
+			return nil
+		}
+		id := key
+		if r.session == "" {
+			s.gen[r.pid]++
+			id = key + "-" + strconv.Itoa(s.gen[r.pid])
+		}
+		sess = &session{id: id, key: key, tx: 'I'}
+		s.sessions[key] = sess
+		if len(s.sessions) > maxSessions {
+			s.evict()
+		}
+	}
+	s.seq++
+	sess.lastSeen = s.seq
+	return sess
+}
+
+func (s *synth) start(r *record, sess *session, user, db, app string) {
+	if sess.started {
+		return
+	}
+	sess.started = true
+	startup := map[string]string{}
+	if user != "" {
+		startup["user"] = user
+	}
+	if db != "" {
+		startup["database"] = db
+	}
+	if app != "" && app != "[unknown]" {
+		startup["application_name"] = app
+	}
+	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSessionStart, Startup: startup})
+}
+
+func (s *synth) flush(sess *session) {
+	r := &sess.pendTime
+	switch sess.pending {
+	case 'S':
+		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSync})
+		fallthrough
+	case 'Q':
+		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventReadyForQuery, TxStatus: sess.tx})
+	}
+	sess.pending = 0
+	for i, h := range s.held {
+		if h == sess {
+			s.held = append(s.held[:i], s.held[i+1:]...)
+			break
+		}
+	}
+}
+
+// hold records that sess owes a ReadyForQuery after the statement in r.
+func (s *synth) hold(r *record, sess *session, kind byte) {
+	sess.pending, sess.pendTime = kind, *r
+	s.held = append(s.held, sess)
+}
+
+// releaseOthers emits the ReadyForQuery other sessions owe, before a record
+// of sess is handled.
+func (s *synth) releaseOthers(sess *session) {
+	for i := 0; i < len(s.held); {
+		if h := s.held[i]; h != sess {
+			s.flush(h) // removes h from s.held
+			continue
+		}
+		i++
+	}
+}
+
+func (s *synth) end(r *record, sess *session, logged bool) {
+	s.flush(sess)
+	if logged {
+		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSessionEnd, Message: "disconnection"})
+	}
+	delete(s.sessions, sess.key)
+}
+
+// evict forgets the least recently active tenth of the sessions.
+func (s *synth) evict() {
+	var cutoff uint64
+	if s.seq > uint64(maxSessions) {
+		cutoff = s.seq - uint64(maxSessions*9/10)
+	}
+	for k, sess := range s.sessions {
+		if sess.lastSeen < cutoff && sess.pending == 0 {
+			delete(s.sessions, k)
+		}
+	}
+}
+
+// finish emits what the sessions still owe at the end of the input.
+func (s *synth) finish() {
+	for len(s.held) > 0 {
+		s.flush(s.held[0])
+	}
+}
+
+// handle turns one record into zero or more events appended to s.out.
+func (s *synth) handle(r *record) {
+	if r.backend != "" && r.backend != "client backend" {
+		return
+	}
+	msg := r.message
+	switch r.severity {
+	case "LOG":
+		switch {
+		case strings.HasPrefix(msg, "statement: "):
+			sess := s.lookup(r, true, false)
+			if sess == nil {
+				return
+			}
+			s.releaseOthers(sess)
+			s.flush(sess)
+			s.start(r, sess, r.user, r.database, r.app)
+			sql := msg[len("statement: "):]
+			s.emit(r, sess, analyzer.Event{Kind: analyzer.EventQuery, SQL: sql})
+			sess.tx = nextTxStatus(sess.tx, sql)
+			s.hold(r, sess, 'Q')
+		case strings.HasPrefix(msg, "execute "):
+			s.execute(r, msg[len("execute "):])
+		case strings.HasPrefix(msg, "connection received: "):
+			if r.session == "" {
+				s.lookup(r, true, true)
+			}
+		case strings.HasPrefix(msg, "connection authorized: "):
+			sess := s.lookup(r, true, false)
+			if sess == nil {
+				return
+			}
+			kv := parseKV(msg[len("connection authorized: "):])
+			s.releaseOthers(sess)
+			s.start(r, sess, first(kv["user"], r.user), first(kv["database"], r.database), first(kv["application_name"], r.app))
+		case strings.HasPrefix(msg, "disconnection: "):
+			if sess := s.lookup(r, false, false); sess != nil {
+				s.releaseOthers(sess)
+				s.end(r, sess, true)
+			}
+		}
+	case "ERROR", "FATAL", "PANIC":
+		sess := s.lookup(r, false, false)
+		if sess == nil {
+			return
+		}
+		s.releaseOthers(sess)
+		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventError, Severity: r.severity, SQLState: r.sqlstate, Message: msg, Detail: r.detail})
+		if sess.tx == 'T' {
+			sess.tx = 'E'
+		}
+		if sess.pending == 0 && r.severity == "ERROR" {
+			// Its statement's ReadyForQuery went out already (or it was never
+			// logged): the server answers the error with another.
+			s.hold(r, sess, 'Q')
+		}
+		if r.severity != "ERROR" {
+			s.end(r, sess, true)
+		}
+	}
+}
+
+// execute handles "execute S_1: SQL", "execute <unnamed>: SQL",
+// "execute S_1/C_2: SQL" and "execute fetch from S_1/C_2: SQL".
+func (s *synth) execute(r *record, rest string) {
+	fetch := false
+	if strings.HasPrefix(rest, "fetch from ") {
+		fetch, rest = true, rest[len("fetch from "):]
+	}
+	colon := strings.Index(rest, ": ")
+	if colon < 0 {
+		return
+	}
+	name, sql := rest[:colon], rest[colon+2:]
+	portal := ""
+	// The statement name may itself contain '/' only in pathological cases;
+	// the portal follows the last '/'.
+	if i := strings.LastIndexByte(name, '/'); i >= 0 && name != "<unnamed>" {
+		name, portal = name[:i], name[i+1:]
+	}
+	if name == "<unnamed>" {
+		name = ""
+	}
+	sess := s.lookup(r, true, false)
+	if sess == nil {
+		return
+	}
+	s.releaseOthers(sess)
+	s.flush(sess)
+	s.start(r, sess, r.user, r.database, r.app)
+	if !fetch {
+		if name == "" || sess.named[name] != sql {
+			s.emit(r, sess, analyzer.Event{Kind: analyzer.EventParse, Statement: name, SQL: sql})
+			if name != "" {
+				if sess.named == nil {
+					sess.named = map[string]string{}
+				}
+				sess.named[name] = sql
+			}
+		}
+		params, _ := parseParameters(r.detail)
+		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventBind, Statement: name, Portal: portal, Params: params})
+	}
+	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventExecute, Portal: portal})
+	sess.tx = nextTxStatus(sess.tx, sql)
+	s.hold(r, sess, 'S')
+}
+
+func first(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// parseKV reads "user=a database=b application_name=c" (values end at a space;
+// application_name is last in PostgreSQL's message so it may hold spaces).
+func parseKV(s string) map[string]string {
+	out := map[string]string{}
+	for s != "" {
+		eq := strings.IndexByte(s, '=')
+		if eq < 0 {
+			break
+		}
+		key := s[:eq]
+		s = s[eq+1:]
+		if key == "application_name" {
+			out[key] = s
+			break
+		}
+		sp := strings.IndexByte(s, ' ')
+		if sp < 0 {
+			out[key] = s
+			break
+		}
+		out[key] = s[:sp]
+		s = s[sp+1:]
+	}
+	return out
+}
+
+var errBadParameters = errors.New("malformed parameters detail")
+
+// parseParameters reads `parameters: $1 = '42', $2 = NULL, $3 = 'it''s'`.
+// Values come back in $n order; NULL is nil.
+func parseParameters(detail string) ([][]byte, error) {
+	const p = "parameters: "
+	if !strings.HasPrefix(detail, p) {
+		return nil, nil
+	}
+	s := detail[len(p):]
+	var out [][]byte
+	for s != "" {
+		if s[0] != '$' {
+			return out, errBadParameters
+		}
+		eq := strings.Index(s, " = ")
+		if eq < 0 {
+			return out, errBadParameters
+		}
+		n, err := strconv.Atoi(s[1:eq])
+		if err != nil || n < 1 || n > 65535 {
+			return out, errBadParameters
+		}
+		s = s[eq+3:]
+		var v []byte
+		switch {
+		case strings.HasPrefix(s, "NULL"):
+			s = s[4:]
+		case strings.HasPrefix(s, "'"):
+			var b strings.Builder
+			i := 1
+			for ; i < len(s); i++ {
+				if s[i] == '\'' {
+					if i+1 < len(s) && s[i+1] == '\'' {
+						b.WriteByte('\'')
+						i++
+						continue
+					}
+					break
+				}
+				b.WriteByte(s[i])
+			}
+			if i >= len(s) {
+				return out, errBadParameters
+			}
+			v = []byte(b.String())
+			s = s[i+1:]
+		default:
+			return out, errBadParameters
+		}
+		for len(out) < n {
+			out = append(out, nil)
+		}
+		out[n-1] = v
+		s = strings.TrimPrefix(s, ", ")
+	}
+	return out, nil
+}
+
+// nextTxStatus infers the transaction status after sql ran, from its
+// transaction-control statements: the log carries no ReadyForQuery.
+func nextTxStatus(tx byte, sql string) byte {
+	for _, stmt := range splitStatements(sql) {
+		w1, w2 := firstWords(stmt)
+		switch w1 {
+		case "BEGIN", "START":
+			if tx == 'I' {
+				tx = 'T'
+			}
+		case "COMMIT", "END", "ABORT", "ROLLBACK":
+			switch {
+			case w2 == "PREPARED":
+				// COMMIT/ROLLBACK PREPARED act on another, prepared transaction.
+			case w1 == "ROLLBACK" && w2 == "TO":
+				if tx == 'E' {
+					tx = 'T'
+				}
+			case strings.Contains(strings.ToUpper(stmt), "AND CHAIN") && !strings.Contains(strings.ToUpper(stmt), "AND NO CHAIN"):
+				tx = 'T'
+			default:
+				tx = 'I'
+			}
+		case "PREPARE":
+			if w2 == "TRANSACTION" {
+				tx = 'I'
+			}
+		}
+	}
+	return tx
+}
+
+// splitStatements splits on semicolons outside literals.
+func splitStatements(sql string) []string {
+	if strings.IndexByte(sql, ';') < 0 {
+		return []string{sql}
+	}
+	var out []string
+	start, prev := 0, 0
+	cut := func(upto int) {
+		for i := strings.IndexByte(sql[prev:upto], ';'); i >= 0; i = strings.IndexByte(sql[prev:upto], ';') {
+			out = append(out, sql[start:prev+i])
+			start = prev + i + 1
+			prev = start
+		}
+	}
+	for _, l := range sqltext.Literals(sql) {
+		cut(l.Start)
+		prev = l.End
+	}
+	cut(len(sql))
+	return append(out, sql[start:])
+}
+
+// firstWords returns the first two words of a statement, upper-cased,
+// skipping whitespace and comments.
+func firstWords(stmt string) (string, string) {
+	stmt = skipSpaceAndComments(stmt)
+	w1, rest := word(stmt)
+	w2, _ := word(skipSpaceAndComments(rest))
+	return strings.ToUpper(w1), strings.ToUpper(w2)
+}
+
+func word(s string) (string, string) {
+	i := 0
+	for i < len(s) && (s[i] == '_' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z') {
+		i++
+	}
+	return s[:i], s[i:]
+}
+
+func skipSpaceAndComments(s string) string {
+	for {
+		s = strings.TrimLeft(s, " \t\r\n\f")
+		switch {
+		case strings.HasPrefix(s, "--"):
+			i := strings.IndexByte(s, '\n')
+			if i < 0 {
+				return ""
+			}
+			s = s[i+1:]
+		case strings.HasPrefix(s, "/*"):
+			i := strings.Index(s, "*/")
+			if i < 0 {
+				return ""
+			}
+			s = s[i+2:]
+		default:
+			return s
+		}
+	}
+}

@@ -1,0 +1,147 @@
+package serverlog
+
+import (
+	"io"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/pgrmw/pgrmw/analyzer"
+)
+
+func TestParseParameters(t *testing.T) {
+	got, err := parseParameters(`parameters: $1 = '42', $2 = NULL, $3 = 'it''s, $4 = x', $4 = ''`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]byte{[]byte("42"), nil, []byte("it's, $4 = x"), {}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	if _, err := parseParameters(`parameters: $1 = '4`); err == nil {
+		t.Error("unterminated value accepted")
+	}
+}
+
+func TestNextTxStatus(t *testing.T) {
+	for _, tt := range []struct {
+		from byte
+		sql  string
+		want byte
+	}{
+		{'I', "BEGIN", 'T'},
+		{'I', "start transaction isolation level serializable", 'T'},
+		{'T', "COMMIT", 'I'},
+		{'E', "ROLLBACK", 'I'},
+		{'E', "ROLLBACK TO SAVEPOINT a", 'T'},
+		{'T', "COMMIT AND CHAIN", 'T'},
+		{'I', "BEGIN; UPDATE t SET a = ';' WHERE id = 1; COMMIT", 'I'},
+		{'I', "/* c */ begin; select 1", 'T'},
+		{'T', "COMMIT PREPARED 'x'", 'T'},
+		{'T', "PREPARE TRANSACTION 'x'", 'I'},
+		{'T', "UPDATE t SET a = 1", 'T'},
+	} {
+		if got := nextTxStatus(tt.from, tt.sql); got != tt.want {
+			t.Errorf("nextTxStatus(%c, %q) = %c, want %c", tt.from, tt.sql, got, tt.want)
+		}
+	}
+}
+
+func readString(t *testing.T, log string, opts Options) []*analyzer.Event {
+	t.Helper()
+	r, err := NewReader(strings.NewReader(log), "test.log", opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []*analyzer.Event
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, ev)
+	}
+}
+
+// PostgreSQL's default prefix has only a pid: sessions are told apart by
+// connection lines, and multi-line statements continue with a tab.
+func TestDefaultPrefixPidSessions(t *testing.T) {
+	log := strings.Join([]string{
+		"2026-01-02 03:04:05.100 UTC [77] LOG:  connection received: host=127.0.0.1 port=5000",
+		"2026-01-02 03:04:05.101 UTC [77] LOG:  connection authorized: user=app database=shop application_name=order svc",
+		"2026-01-02 03:04:05.102 UTC [77] LOG:  statement: SELECT balance",
+		"\tFROM users",
+		"\tWHERE id = 42",
+		"2026-01-02 03:04:05.103 UTC [77] LOG:  execute <unnamed>: UPDATE users SET balance = $1 WHERE id = $2",
+		"2026-01-02 03:04:05.103 UTC [77] DETAIL:  parameters: $1 = '250', $2 = '42'",
+		"2026-01-02 03:04:05.104 UTC [77] ERROR:  something failed",
+		"2026-01-02 03:04:05.104 UTC [77] STATEMENT:  UPDATE users SET balance = $1 WHERE id = $2",
+		"2026-01-02 03:04:05.105 UTC [77] LOG:  disconnection: session time: 0:00:00.005 user=app database=shop host=127.0.0.1 port=5000",
+		"2026-01-02 03:04:06.000 UTC [77] LOG:  connection received: host=127.0.0.1 port=5001",
+		"2026-01-02 03:04:06.001 UTC [77] LOG:  statement: SELECT 1",
+		"2026-01-02 03:04:06.002 UTC [12] LOG:  checkpoint starting: time",
+		"",
+	}, "\n")
+	evs := readString(t, log, Options{})
+	var got []string
+	for _, ev := range evs {
+		got = append(got, ev.Session+" "+ev.Kind.String())
+	}
+	want := []string{
+		"pid-77-1 session_start", "pid-77-1 query", "pid-77-1 ready_for_query",
+		"pid-77-1 parse", "pid-77-1 bind", "pid-77-1 execute", "pid-77-1 error", "pid-77-1 sync", "pid-77-1 ready_for_query",
+		"pid-77-1 session_end",
+		"pid-77-2 session_start", "pid-77-2 query", "pid-77-2 ready_for_query",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if evs[0].Startup["application_name"] != "order svc" || evs[0].Startup["user"] != "app" {
+		t.Errorf("startup = %v", evs[0].Startup)
+	}
+	if evs[1].SQL != "SELECT balance\nFROM users\nWHERE id = 42" {
+		t.Errorf("multi-line SQL = %q", evs[1].SQL)
+	}
+	if string(evs[4].Params[0]) != "250" || evs[1].Time.Nanosecond() != 102e6 {
+		t.Errorf("bind params %q, time %v", evs[4].Params, evs[1].Time)
+	}
+}
+
+func TestExplicitPrefix(t *testing.T) {
+	log := "1767323045.123 sess=abc.1 LOG:  statement: SELECT 1\n"
+	evs := readString(t, log, Options{LinePrefix: "%n sess=%c "})
+	if len(evs) != 3 || evs[1].Session != "abc.1" || evs[1].Time.Unix() != 1767323045 {
+		t.Fatalf("events = %+v", evs)
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for line, want := range map[string]Format{
+		`{"timestamp":"2026-01-02 03:04:05.678 UTC","pid":1,"error_severity":"LOG","message":"x"}`: FormatJSON,
+		`2026-01-02 03:04:05.678 UTC,"postgres","db",123,"127.0.0.1:5",abc.1,1,"idle",2026-01-02 03:04:05 UTC,3/4,0,LOG,00000,"statement: SELECT 1",,,,,,,,,"psql","client backend",,0`: FormatCSV,
+		`2026-01-02 03:04:05.678 UTC [123] LOG:  statement: SELECT 1, 2`: FormatStderr,
+		`{"format":"pgrmw-capture","version":1}`: FormatUnknown,
+	} {
+		if got := Detect([]byte(line)); got != want {
+			t.Errorf("Detect(%.40q) = %v, want %v", line, got, want)
+		}
+	}
+}
+
+// The committed fixtures (written by the real-server test with -update) read
+// the same in all three formats.
+func TestFixtures(t *testing.T) {
+	count := map[string]int{}
+	for _, f := range []string{"pgx-stderr.log", "pgx-csvlog.csv", "pgx-jsonlog.json"} {
+		evs, _ := readEvents(t, "../testdata/serverlogs/"+f)
+		for _, ev := range evs {
+			count[f+" "+ev.Kind.String()]++
+		}
+		if count[f+" bind"] != 3 || count[f+" parse"] != 2 || count[f+" error"] != 1 {
+			t.Errorf("%s: %v", f, count)
+		}
+	}
+}
