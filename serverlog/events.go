@@ -37,7 +37,7 @@ type session struct {
 // synth turns records into events.
 type synth struct {
 	sessions map[string]*session
-	gen      map[string]int      // pid → how many sessions it has had
+	gen      map[string]int // pid → how many sessions it has had
 	seq      uint64
 	out      []*analyzer.Event
 	// held lists the sessions with a pending ReadyForQuery (rarely more than one).
@@ -317,7 +317,7 @@ func parseKV(s string) map[string]string {
 
 var errBadParameters = errors.New("malformed parameters detail")
 
-// parseParameters reads `parameters: $1 = '42', $2 = NULL, $3 = 'it''s'`.
+// parseParameters reads `parameters: $1 = '42', $2 = NULL, $3 = 'it”s'`.
 // Values come back in $n order; NULL is nil.
 func parseParameters(detail string) ([][]byte, error) {
 	const p = "parameters: "

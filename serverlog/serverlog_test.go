@@ -120,9 +120,9 @@ func TestExplicitPrefix(t *testing.T) {
 
 func TestDetect(t *testing.T) {
 	for line, want := range map[string]Format{
-		`{"timestamp":"2026-01-02 03:04:05.678 UTC","pid":1,"error_severity":"LOG","message":"x"}`: FormatJSON,
+		`{"timestamp":"2026-01-02 03:04:05.678 UTC","pid":1,"error_severity":"LOG","message":"x"}`:                                                                                      FormatJSON,
 		`2026-01-02 03:04:05.678 UTC,"postgres","db",123,"127.0.0.1:5",abc.1,1,"idle",2026-01-02 03:04:05 UTC,3/4,0,LOG,00000,"statement: SELECT 1",,,,,,,,,"psql","client backend",,0`: FormatCSV,
-		`2026-01-02 03:04:05.678 UTC [123] LOG:  statement: SELECT 1, 2`: FormatStderr,
+		`2026-01-02 03:04:05.678 UTC [123] LOG:  statement: SELECT 1, 2`:                                                                                                                FormatStderr,
 		`{"format":"pgrmw-capture","version":1}`: FormatUnknown,
 	} {
 		if got := Detect([]byte(line)); got != want {
