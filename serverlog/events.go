@@ -40,6 +40,7 @@ type synth struct {
 	gen      map[string]int // pid → how many sessions it has had
 	seq      uint64
 	out      []*analyzer.Event
+	lines    []int // source line of each event in out
 	// held lists the sessions with a pending ReadyForQuery (rarely more than one).
 	held []*session
 }
@@ -52,6 +53,7 @@ func (s *synth) emit(r *record, sess *session, ev analyzer.Event) {
 	ev.Session = sess.id
 	ev.Time = r.time
 	s.out = append(s.out, &ev)
+	s.lines = append(s.lines, r.line)
 }
 
 // lookup finds the session a record belongs to; create says whether a new

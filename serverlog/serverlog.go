@@ -113,6 +113,8 @@ type Reader struct {
 	src    recordSource
 	synth  *synth
 	queue  []*analyzer.Event
+	lines  []int // source line of each queued event
+	line   int   // source line of the event Next returned last
 	closer io.Closer
 	done   bool
 }
@@ -198,12 +200,18 @@ func (r *Reader) Next() (*analyzer.Event, error) {
 			r.synth.handle(rec)
 		}
 		r.queue, r.synth.out = r.synth.out, r.queue[:0]
+		r.lines, r.synth.lines = r.synth.lines, r.lines[:0]
 	}
 	ev := r.queue[0]
+	r.line = r.lines[0]
 	r.queue[0] = nil
-	r.queue = r.queue[1:]
+	r.queue, r.lines = r.queue[1:], r.lines[1:]
 	return ev, nil
 }
+
+// Line is the log line (csvlog: the line a record starts on) of the message
+// that produced the event Next returned last.
+func (r *Reader) Line() int { return r.line }
 
 // Close closes the file opened by Open.
 func (r *Reader) Close() error {
