@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/pgrmw/pgrmw/analyzer"
-	"github.com/pgrmw/pgrmw/analyzer/sqltext"
 )
 
 // maxSessions bounds the per-session state kept while reading a log whose
@@ -16,20 +15,9 @@ const maxSessions = 20000
 
 // session is what the reader remembers about one backend.
 type session struct {
-	id      string
-	key     string // map key: %c session id, or "pid-N"
-	started bool
-	tx      byte // 'I', 'T' or 'E', inferred from the statements
-	// pending is the message the server would send after the last statement:
-	// 'Q' a ReadyForQuery (simple protocol), 'S' a Sync then ReadyForQuery
-	// (extended). It is held until the next record of any session, so that an
-	// ERROR logged right after the statement comes before it, as on the wire,
-	// while other sessions still see this one's COMMIT as done before their
-	// next statement. (An error logged after other sessions' lines, such as a
-	// deadlock of a blocked statement, then comes after the ReadyForQuery
-	// and is followed by another one.)
-	pending  byte
-	pendTime record
+	id       string
+	key      string // map key: %c session id, or "pid-N"
+	started  bool
 	named    map[string]string // prepared statement name → SQL
 	lastSeen uint64
 }
@@ -41,8 +29,6 @@ type synth struct {
 	seq      uint64
 	out      []*analyzer.Event
 	lines    []int // source line of each event in out
-	// held lists the sessions with a pending ReadyForQuery (rarely more than one).
-	held []*session
 }
 
 func newSynth() *synth {
@@ -83,7 +69,7 @@ func (s *synth) lookup(r *record, create, fresh bool) *session {
 			s.gen[r.pid]++
 			id = key + "-" + strconv.Itoa(s.gen[r.pid])
 		}
-		sess = &session{id: id, key: key, tx: 'I'}
+		sess = &session{id: id, key: key}
 		s.sessions[key] = sess
 		if len(s.sessions) > maxSessions {
 			s.evict()
@@ -112,44 +98,7 @@ func (s *synth) start(r *record, sess *session, user, db, app string) {
 	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSessionStart, Startup: startup})
 }
 
-func (s *synth) flush(sess *session) {
-	r := &sess.pendTime
-	switch sess.pending {
-	case 'S':
-		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSync})
-		fallthrough
-	case 'Q':
-		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventReadyForQuery, TxStatus: sess.tx})
-	}
-	sess.pending = 0
-	for i, h := range s.held {
-		if h == sess {
-			s.held = append(s.held[:i], s.held[i+1:]...)
-			break
-		}
-	}
-}
-
-// hold records that sess owes a ReadyForQuery after the statement in r.
-func (s *synth) hold(r *record, sess *session, kind byte) {
-	sess.pending, sess.pendTime = kind, *r
-	s.held = append(s.held, sess)
-}
-
-// releaseOthers emits the ReadyForQuery other sessions owe, before a record
-// of sess is handled.
-func (s *synth) releaseOthers(sess *session) {
-	for i := 0; i < len(s.held); {
-		if h := s.held[i]; h != sess {
-			s.flush(h) // removes h from s.held
-			continue
-		}
-		i++
-	}
-}
-
 func (s *synth) end(r *record, sess *session, logged bool) {
-	s.flush(sess)
 	if logged {
 		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSessionEnd, Message: "disconnection"})
 	}
@@ -163,16 +112,9 @@ func (s *synth) evict() {
 		cutoff = s.seq - uint64(maxSessions*9/10)
 	}
 	for k, sess := range s.sessions {
-		if sess.lastSeen < cutoff && sess.pending == 0 {
+		if sess.lastSeen < cutoff {
 			delete(s.sessions, k)
 		}
-	}
-}
-
-// finish emits what the sessions still owe at the end of the input.
-func (s *synth) finish() {
-	for len(s.held) > 0 {
-		s.flush(s.held[0])
 	}
 }
 
@@ -190,13 +132,8 @@ func (s *synth) handle(r *record) {
 			if sess == nil {
 				return
 			}
-			s.releaseOthers(sess)
-			s.flush(sess)
 			s.start(r, sess, r.user, r.database, r.app)
-			sql := msg[len("statement: "):]
-			s.emit(r, sess, analyzer.Event{Kind: analyzer.EventQuery, SQL: sql})
-			sess.tx = nextTxStatus(sess.tx, sql)
-			s.hold(r, sess, 'Q')
+			s.emit(r, sess, analyzer.Event{Kind: analyzer.EventQuery, SQL: msg[len("statement: "):]})
 		case strings.HasPrefix(msg, "execute "):
 			s.execute(r, msg[len("execute "):])
 		case strings.HasPrefix(msg, "connection received: "):
@@ -209,11 +146,9 @@ func (s *synth) handle(r *record) {
 				return
 			}
 			kv := parseKV(msg[len("connection authorized: "):])
-			s.releaseOthers(sess)
 			s.start(r, sess, first(kv["user"], r.user), first(kv["database"], r.database), first(kv["application_name"], r.app))
 		case strings.HasPrefix(msg, "disconnection: "):
 			if sess := s.lookup(r, false, false); sess != nil {
-				s.releaseOthers(sess)
 				s.end(r, sess, true)
 			}
 		}
@@ -222,16 +157,7 @@ func (s *synth) handle(r *record) {
 		if sess == nil {
 			return
 		}
-		s.releaseOthers(sess)
 		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventError, Severity: r.severity, SQLState: r.sqlstate, Message: msg, Detail: r.detail})
-		if sess.tx == 'T' {
-			sess.tx = 'E'
-		}
-		if sess.pending == 0 && r.severity == "ERROR" {
-			// Its statement's ReadyForQuery went out already (or it was never
-			// logged): the server answers the error with another.
-			s.hold(r, sess, 'Q')
-		}
 		if r.severity != "ERROR" {
 			s.end(r, sess, true)
 		}
@@ -263,8 +189,6 @@ func (s *synth) execute(r *record, rest string) {
 	if sess == nil {
 		return
 	}
-	s.releaseOthers(sess)
-	s.flush(sess)
 	s.start(r, sess, r.user, r.database, r.app)
 	if !fetch {
 		if name == "" || sess.named[name] != sql {
@@ -279,9 +203,10 @@ func (s *synth) execute(r *record, rest string) {
 		params, _ := parseParameters(r.detail)
 		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventBind, Statement: name, Portal: portal, Params: params})
 	}
+	// A client sends Parse, Bind, Execute and Sync together, before the
+	// server answers (an error logged next comes after them on the wire too).
 	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventExecute, Portal: portal})
-	sess.tx = nextTxStatus(sess.tx, sql)
-	s.hold(r, sess, 'S')
+	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSync})
 }
 
 func first(a, b string) string {
@@ -374,77 +299,6 @@ func parseParameters(detail string) ([][]byte, error) {
 		s = strings.TrimPrefix(s, ", ")
 	}
 	return out, nil
-}
-
-// nextTxStatus infers the transaction status after sql ran, from its
-// transaction-control statements: the log carries no ReadyForQuery.
-func nextTxStatus(tx byte, sql string) byte {
-	for _, stmt := range splitStatements(sql) {
-		w1, w2 := firstWords(stmt)
-		switch w1 {
-		case "BEGIN", "START":
-			if tx == 'I' {
-				tx = 'T'
-			}
-		case "COMMIT", "END", "ABORT", "ROLLBACK":
-			switch {
-			case w2 == "PREPARED":
-				// COMMIT/ROLLBACK PREPARED act on another, prepared transaction.
-			case w1 == "ROLLBACK" && w2 == "TO":
-				if tx == 'E' {
-					tx = 'T'
-				}
-			case strings.Contains(strings.ToUpper(stmt), "AND CHAIN") && !strings.Contains(strings.ToUpper(stmt), "AND NO CHAIN"):
-				tx = 'T'
-			default:
-				tx = 'I'
-			}
-		case "PREPARE":
-			if w2 == "TRANSACTION" {
-				tx = 'I'
-			}
-		}
-	}
-	return tx
-}
-
-// splitStatements splits on semicolons outside literals.
-func splitStatements(sql string) []string {
-	if strings.IndexByte(sql, ';') < 0 {
-		return []string{sql}
-	}
-	var out []string
-	start, prev := 0, 0
-	cut := func(upto int) {
-		for i := strings.IndexByte(sql[prev:upto], ';'); i >= 0; i = strings.IndexByte(sql[prev:upto], ';') {
-			out = append(out, sql[start:prev+i])
-			start = prev + i + 1
-			prev = start
-		}
-	}
-	for _, l := range sqltext.Literals(sql) {
-		cut(l.Start)
-		prev = l.End
-	}
-	cut(len(sql))
-	return append(out, sql[start:])
-}
-
-// firstWords returns the first two words of a statement, upper-cased,
-// skipping whitespace and comments.
-func firstWords(stmt string) (string, string) {
-	stmt = skipSpaceAndComments(stmt)
-	w1, rest := word(stmt)
-	w2, _ := word(skipSpaceAndComments(rest))
-	return strings.ToUpper(w1), strings.ToUpper(w2)
-}
-
-func word(s string) (string, string) {
-	i := 0
-	for i < len(s) && (s[i] == '_' || s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z') {
-		i++
-	}
-	return s[:i], s[i:]
 }
 
 func skipSpaceAndComments(s string) string {

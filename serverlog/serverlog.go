@@ -25,20 +25,21 @@
 //
 // # What becomes an event
 //
-//   - "statement: SQL" → Query, then ReadyForQuery;
+//   - "statement: SQL" → Query;
 //   - "execute NAME: SQL" with "DETAIL:  parameters: $1 = '42', …" → Parse
 //     (when the statement is unnamed or new), Bind with the text parameters,
-//     Execute, Sync, ReadyForQuery; "execute fetch from …" → Execute only;
+//     Execute, Sync; "execute fetch from …" → Execute, Sync;
 //   - "connection authorized: user=… database=… application_name=…", or the
 //     first statement of a session → SessionStart (user, database,
 //     application_name); "disconnection: …" → SessionEnd;
 //   - ERROR/FATAL lines of a known session → Error with the SQLSTATE when
 //     the prefix has %e (csvlog and jsonlog always have it).
 //
-// The log has no ReadyForQuery, so the transaction status sent with the
-// synthesized ReadyForQuery is inferred from BEGIN/COMMIT/ROLLBACK and errors.
-// It has no result rows and no command tags either: rules that need them
-// cannot run on a server log (the lint driver says which).
+// The log has no server responses: no ReadyForQuery (the analyzer follows
+// transactions from BEGIN/COMMIT/ROLLBACK itself when a stream has none), no
+// result rows, no command tags. Rules that need them cannot run on a server
+// log (the lint driver says which). Errors are the one server message the log
+// does carry.
 //
 // Reading streams: memory is bounded by the number of open sessions, and the
 // state of sessions that never log their end is forgotten past 20000.
@@ -193,7 +194,6 @@ func (r *Reader) Next() (*analyzer.Event, error) {
 		rec, err := r.src.next()
 		if err == io.EOF {
 			r.done = true
-			r.synth.finish()
 		} else if err != nil {
 			return nil, err
 		} else {

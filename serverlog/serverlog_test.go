@@ -23,30 +23,6 @@ func TestParseParameters(t *testing.T) {
 	}
 }
 
-func TestNextTxStatus(t *testing.T) {
-	for _, tt := range []struct {
-		from byte
-		sql  string
-		want byte
-	}{
-		{'I', "BEGIN", 'T'},
-		{'I', "start transaction isolation level serializable", 'T'},
-		{'T', "COMMIT", 'I'},
-		{'E', "ROLLBACK", 'I'},
-		{'E', "ROLLBACK TO SAVEPOINT a", 'T'},
-		{'T', "COMMIT AND CHAIN", 'T'},
-		{'I', "BEGIN; UPDATE t SET a = ';' WHERE id = 1; COMMIT", 'I'},
-		{'I', "/* c */ begin; select 1", 'T'},
-		{'T', "COMMIT PREPARED 'x'", 'T'},
-		{'T', "PREPARE TRANSACTION 'x'", 'I'},
-		{'T', "UPDATE t SET a = 1", 'T'},
-	} {
-		if got := nextTxStatus(tt.from, tt.sql); got != tt.want {
-			t.Errorf("nextTxStatus(%c, %q) = %c, want %c", tt.from, tt.sql, got, tt.want)
-		}
-	}
-}
-
 func readString(t *testing.T, log string, opts Options) []*analyzer.Event {
 	t.Helper()
 	r, err := NewReader(strings.NewReader(log), "test.log", opts)
@@ -91,10 +67,10 @@ func TestDefaultPrefixPidSessions(t *testing.T) {
 		got = append(got, ev.Session+" "+ev.Kind.String())
 	}
 	want := []string{
-		"pid-77-1 session_start", "pid-77-1 query", "pid-77-1 ready_for_query",
-		"pid-77-1 parse", "pid-77-1 bind", "pid-77-1 execute", "pid-77-1 error", "pid-77-1 sync", "pid-77-1 ready_for_query",
+		"pid-77-1 session_start", "pid-77-1 query",
+		"pid-77-1 parse", "pid-77-1 bind", "pid-77-1 execute", "pid-77-1 sync", "pid-77-1 error",
 		"pid-77-1 session_end",
-		"pid-77-2 session_start", "pid-77-2 query", "pid-77-2 ready_for_query",
+		"pid-77-2 session_start", "pid-77-2 query",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -105,15 +81,15 @@ func TestDefaultPrefixPidSessions(t *testing.T) {
 	if evs[1].SQL != "SELECT balance\nFROM users\nWHERE id = 42" {
 		t.Errorf("multi-line SQL = %q", evs[1].SQL)
 	}
-	if string(evs[4].Params[0]) != "250" || evs[1].Time.Nanosecond() != 102e6 {
-		t.Errorf("bind params %q, time %v", evs[4].Params, evs[1].Time)
+	if string(evs[3].Params[0]) != "250" || evs[1].Time.Nanosecond() != 102e6 {
+		t.Errorf("bind params %q, time %v", evs[3].Params, evs[1].Time)
 	}
 }
 
 func TestExplicitPrefix(t *testing.T) {
 	log := "1767323045.123 sess=abc.1 LOG:  statement: SELECT 1\n"
 	evs := readString(t, log, Options{LinePrefix: "%n sess=%c "})
-	if len(evs) != 3 || evs[1].Session != "abc.1" || evs[1].Time.Unix() != 1767323045 {
+	if len(evs) != 2 || evs[1].Session != "abc.1" || evs[1].Time.Unix() != 1767323045 {
 		t.Fatalf("events = %+v", evs)
 	}
 }
