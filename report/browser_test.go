@@ -68,7 +68,7 @@ func (b browser) dumpDOM(url string) string {
 	return string(b.run("--dump-dom", url))
 }
 
-var sectionRE = regexp.MustCompile(`<section class="group[^"]*"[^>]*>`)
+var sectionRE = regexp.MustCompile(`<(?:section class="group|tr class="group-row)[^"]*"[^>]*>`)
 
 // visibleGroups lists the fingerprints of group sections without the hidden
 // attribute, in DOM order, and counts all sections.
@@ -178,6 +178,26 @@ func TestBrowserReport(t *testing.T) {
 		}
 	})
 
+	t.Run("groups past the cap filter and sort as rows", func(t *testing.T) {
+		var capped bytes.Buffer
+		if err := HTML(&capped, GroupFindings(browserFindings()), Options{MaxHTMLGroups: 2, Generated: t0}); err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(outDir, "report-capped.html")
+		if err := os.WriteFile(file, capped.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		dom := b.dumpDOM("file://" + file + "#severity=warning&sort=count")
+		visible, total := visibleGroups(dom)
+		want := "rmw001-users-balance rmw002-orders-version rmw001-notes-body"
+		if total != 5 || strings.Join(visible, " ") != want {
+			t.Errorf("visible %v of %d, want %s of 5", visible, total, want)
+		}
+		if !strings.Contains(dom, "3 of 5 problems shown") {
+			t.Error("count does not include the rows")
+		}
+	})
+
 	t.Run("screenshots light and dark", func(t *testing.T) {
 		light := filepath.Join(outDir, "report-light.png")
 		dark := filepath.Join(outDir, "report-dark.png")
@@ -187,6 +207,15 @@ func TestBrowserReport(t *testing.T) {
 			t.Errorf("background luminance light=%d dark=%d: want a light page and a dark one", l, d)
 		}
 		t.Logf("screenshots: %s, %s", light, dark)
+	})
+
+	t.Run("prints", func(t *testing.T) {
+		pdf := filepath.Join(outDir, "report.pdf")
+		b.run("--no-pdf-header-footer", "--print-to-pdf="+pdf, url)
+		data, err := os.ReadFile(pdf)
+		if err != nil || !bytes.HasPrefix(data, []byte("%PDF")) || len(data) < 10_000 {
+			t.Fatalf("print to PDF: %d bytes, err %v", len(data), err)
+		}
 	})
 }
 

@@ -52,6 +52,8 @@ type htmlPage struct {
 	JS         template.JS
 	Summary    Summary
 	Groups     []groupView
+	Rest       []restRow // groups past Options.MaxHTMLGroups
+	Total      int       // len(Groups) + len(Rest)
 	Rules      []string
 	Severities []string
 	Tables     []string
@@ -69,8 +71,13 @@ func HTML(w io.Writer, groups []Group, opts Options) error {
 		JS:        template.JS(reportJS),   //nolint:gosec // our own embedded script
 		Summary:   Summarize(groups),
 	}
+	page.Total = len(groups)
 	for i, g := range groups {
-		page.Groups = append(page.Groups, newGroupView(i, g, opts))
+		if i < opts.maxHTMLGroups() {
+			page.Groups = append(page.Groups, newGroupView(i, g, opts))
+		} else {
+			page.Rest = append(page.Rest, restRow{Group: g, Anchor: fmt.Sprintf("g%d", i+1)})
+		}
 		page.Rules = appendUnique(page.Rules, g.Rule)
 		page.Severities = appendUnique(page.Severities, g.Severity.String())
 		if g.Table != "" {
@@ -84,6 +91,12 @@ func HTML(w io.Writer, groups []Group, opts Options) error {
 		return fmt.Errorf("render html report: %w", err)
 	}
 	return nil
+}
+
+// restRow is a group shown as one table row.
+type restRow struct {
+	Group
+	Anchor string
 }
 
 func appendUnique(s []string, v string) []string {

@@ -397,3 +397,20 @@ func TestMarkdownSmallLimit(t *testing.T) {
 		t.Errorf("%d bytes over a 4000 limit", b.Len())
 	}
 }
+
+func TestHTMLCapsGroupsDrawnInFull(t *testing.T) {
+	var b bytes.Buffer
+	if err := HTML(&b, GroupFindings(sampleFindings()), Options{MaxHTMLGroups: 2}); err != nil {
+		t.Fatal(err)
+	}
+	page := b.String()
+	if n := strings.Count(page, `<section class="group `); n != 2 {
+		t.Errorf("%d groups in full, want 2", n)
+	}
+	if n := strings.Count(page, `<tr class="group-row `); n != 2 {
+		t.Errorf("%d groups as rows, want 2", n)
+	}
+	if !strings.Contains(page, `data-total-groups="4"`) || !strings.Contains(page, "2 more problems") {
+		t.Error("page does not count the rows as groups")
+	}
+}

@@ -23,6 +23,17 @@ type Options struct {
 	// MarkdownLimit caps Markdown output in bytes; default
 	// GitHubCommentLimit. Past it the report summarises.
 	MarkdownLimit int
+	// MaxHTMLGroups caps the groups drawn in full in HTML (default 300); the
+	// rest are one table row each, still filtered and sorted, so a page over
+	// a pathological input stays small enough to open.
+	MaxHTMLGroups int
+}
+
+func (o Options) maxHTMLGroups() int {
+	if o.MaxHTMLGroups <= 0 {
+		return 300
+	}
+	return o.MaxHTMLGroups
 }
 
 func (o Options) title() string {

@@ -2,6 +2,10 @@
   "use strict";
   var box = document.getElementById("groups");
   var groups = Array.prototype.slice.call(document.querySelectorAll("section.group"));
+  // Groups past the page's cap are table rows; they filter and sort alike.
+  var restBox = document.getElementById("rest-rows");
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr.group-row"));
+  var total = groups.length + rows.length;
   var controls = {
     rule: document.getElementById("f-rule"),
     severity: document.getElementById("f-severity"),
@@ -51,15 +55,16 @@
 
   function apply() {
     var shown = 0;
-    groups.forEach(function (g) {
+    groups.concat(rows).forEach(function (g) {
       var show = matches(g, "rule") && matches(g, "severity") && matches(g, "table");
       g.hidden = !show;
       if (show) { shown++; }
     });
     var sorter = sorters[controls.sort ? controls.sort.value : "severity"] || sorters.severity;
     groups.slice().sort(sorter).forEach(function (g) { box.appendChild(g); });
+    if (restBox) { rows.slice().sort(sorter).forEach(function (r) { restBox.appendChild(r); }); }
     document.body.setAttribute("data-visible-groups", String(shown));
-    if (counter) { counter.textContent = shown + " of " + groups.length + " problems shown"; }
+    if (counter) { counter.textContent = shown + " of " + total + " problems shown"; }
   }
 
   var params = readHash();
