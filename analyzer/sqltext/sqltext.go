@@ -1,7 +1,7 @@
 // Package sqltext is a small, allocation-light SQL lexer for the one job the
 // rest of pgrmw needs without a full parse: finding the literals in a
-// statement. It knows PostgreSQL's lexical rules for strings ('…' with ”
-// escapes, E'…' with backslash escapes, B'…', X'…', N'…', U&'…'), dollar
+// statement. It knows PostgreSQL's lexical rules for strings ('…' with
+// doubled quotes as escapes, E'…' with backslash escapes, B'…', X'…', N'…', U&'…'), dollar
 // quotes ($$…$$, $tag$…$tag$), quoted identifiers, line and nested block
 // comments, numeric literals (42, 1.5, .5, 1.5e3, 0x1F, 1_000) and positional
 // parameters ($1, which are not literals).
@@ -446,4 +446,67 @@ func (s *scanner) skipNumber() {
 
 func isHex(c byte) bool {
 	return isDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
+}
+
+// Words calls fn for each bare word (keyword or unquoted identifier) of sql
+// in order, skipping literals, quoted identifiers and comments, until fn
+// returns false.
+func Words(sql string, fn func(word string) bool) {
+	s := scanner{src: sql}
+	for {
+		tok := s.next()
+		if tok.kind == tokEOF {
+			return
+		}
+		if tok.kind == tokOther && isIdentStart(sql[tok.start]) {
+			if !fn(sql[tok.start:tok.end]) {
+				return
+			}
+		}
+	}
+}
+
+// FirstWord returns the first bare word of sql ("select", "WITH"…), as written.
+func FirstWord(sql string) string {
+	var w string
+	Words(sql, func(word string) bool { w = word; return false })
+	return w
+}
+
+// HasWord reports whether sql contains the bare word (case-insensitive).
+func HasWord(sql, word string) bool {
+	found := false
+	Words(sql, func(w string) bool {
+		if strings.EqualFold(w, word) {
+			found = true
+			return false
+		}
+		return true
+	})
+	return found
+}
+
+// Split cuts a multi-statement text at top-level semicolons (not those in
+// literals, quoted identifiers or comments) and returns the non-empty
+// statements, trimmed.
+func Split(sql string) []string {
+	var out []string
+	s := scanner{src: sql}
+	start := 0
+	for {
+		tok := s.next()
+		if tok.kind == tokEOF {
+			break
+		}
+		if tok.kind == tokOther && sql[tok.start] == ';' {
+			if p := strings.TrimSpace(sql[start:tok.start]); p != "" {
+				out = append(out, p)
+			}
+			start = tok.end
+		}
+	}
+	if p := strings.TrimSpace(sql[start:]); p != "" {
+		out = append(out, p)
+	}
+	return out
 }

@@ -1,0 +1,919 @@
+// Package analyzer turns the event stream of PostgreSQL sessions into
+// findings: it follows each session's protocol and transaction state, keeps a
+// bounded ledger of the rows each session read, extracts statement facts with
+// pg_query (cached by text) and runs the rules (package rules) on each
+// observation. It knows nothing about sockets: the proxy, the capture reader
+// and the server-log reader all feed it the same Events.
+package analyzer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/pgrmw/pgrmw/analyzer/sqltext"
+)
+
+// Stats counts what the analyzer did.
+type Stats struct {
+	Events           uint64            `json:"events"`
+	Statements       uint64            `json:"statements"`
+	StatementsParsed uint64            `json:"statements_parsed"`
+	CacheHits        uint64            `json:"cache_hits"`
+	CacheMisses      uint64            `json:"cache_misses"`
+	ParseErrors      uint64            `json:"parse_errors"`
+	Unparsable       uint64            `json:"unparsable_statements"`
+	Panics           uint64            `json:"panics"`
+	LastPanic        string            `json:"last_panic,omitempty"`
+	FindingsByRule   map[string]uint64 `json:"findings_by_rule"`
+	SessionsOpen     int               `json:"sessions_open"`
+	// HasResults: the stream carried server responses; rules that need
+	// them (Rule.NeedsResults) ran fully.
+	HasResults bool `json:"has_results"`
+}
+
+// Analyzer is safe for concurrent use. Events of one session must be fed in
+// wire order; events of different sessions may interleave. Feed processes
+// events one at a time (a single lock): cross-session rules need one order
+// of events, and that order is what makes live and offline runs agree.
+type Analyzer struct {
+	mu       sync.Mutex
+	cfg      Config
+	rules    []*Rule
+	cache    *factCache
+	sessions map[string]*Session
+	shared   map[*Rule]any
+	// tableOIDs learns table names of RowDescription table OIDs from
+	// single-table SELECTs, to map join results.
+	tableOIDs  map[uint32]string
+	seq        uint64
+	hasResults bool
+
+	events, statements, unparsable atomic.Uint64
+	panics                         atomic.Uint64
+	lastPanic                      atomic.Value
+	findings                       map[string]uint64
+}
+
+// New returns an analyzer running the enabled rules of the list in order.
+func New(cfg Config, rules []*Rule) *Analyzer {
+	if err := cfg.Validate(); err != nil {
+		// Invalid values are caught by LoadConfig; a hand-built config
+		// keeps working with the parts that are valid.
+		_ = err
+	}
+	def := DefaultConfig()
+	if cfg.Window == 0 {
+		cfg.Window = def.Window
+	}
+	if cfg.Ledger.MaxEntries <= 0 {
+		cfg.Ledger.MaxEntries = def.Ledger.MaxEntries
+	}
+	if cfg.Ledger.MaxAge == 0 {
+		cfg.Ledger.MaxAge = def.Ledger.MaxAge
+	}
+	if cfg.LockHeld == 0 {
+		cfg.LockHeld = def.LockHeld
+	}
+	if cfg.HotRow.Conflicts == 0 {
+		cfg.HotRow.Conflicts = def.HotRow.Conflicts
+	}
+	if cfg.HotRow.Window == 0 {
+		cfg.HotRow.Window = def.HotRow.Window
+	}
+	if cfg.CacheSize <= 0 {
+		cfg.CacheSize = def.CacheSize
+	}
+	a := &Analyzer{
+		cfg:       cfg,
+		cache:     newFactCache(cfg.CacheSize),
+		sessions:  make(map[string]*Session),
+		shared:    make(map[*Rule]any),
+		tableOIDs: make(map[uint32]string),
+		findings:  make(map[string]uint64),
+	}
+	for _, r := range rules {
+		if r != nil && r.Run != nil && !cfg.Disabled(r) {
+			a.rules = append(a.rules, r)
+		}
+	}
+	return a
+}
+
+// Config returns the configuration in use.
+func (a *Analyzer) Config() Config { return a.cfg }
+
+// Rules returns the rules that run.
+func (a *Analyzer) Rules() []*Rule { return a.rules }
+
+// Stats returns counters.
+func (a *Analyzer) Stats() Stats {
+	a.mu.Lock()
+	byRule := make(map[string]uint64, len(a.findings))
+	for k, v := range a.findings {
+		byRule[k] = v
+	}
+	open := len(a.sessions)
+	hasResults := a.hasResults
+	a.mu.Unlock()
+	st := Stats{
+		Events:           a.events.Load(),
+		Statements:       a.statements.Load(),
+		StatementsParsed: a.cache.parsed.Load(),
+		CacheHits:        a.cache.hits.Load(),
+		CacheMisses:      a.cache.misses.Load(),
+		ParseErrors:      a.cache.parseErrors.Load(),
+		Unparsable:       a.unparsable.Load(),
+		Panics:           a.panics.Load(),
+		FindingsByRule:   byRule,
+		SessionsOpen:     open,
+		HasResults:       hasResults,
+	}
+	if p, ok := a.lastPanic.Load().(string); ok {
+		st.LastPanic = p
+	}
+	return st
+}
+
+// preparsed is the statement facts looked up before taking the lock.
+type preparsed struct {
+	parsed *parsedText
+	lits   []string
+}
+
+// Feed processes one event and returns the findings it completes. It never
+// panics: a panic in analysis is recovered, counted (Stats.Panics) and the
+// event is skipped, so traffic fails open.
+func (a *Analyzer) Feed(ev *Event) (out []Finding) {
+	if ev == nil {
+		return nil
+	}
+	a.events.Add(1)
+	defer func() {
+		if r := recover(); r != nil {
+			a.panics.Add(1)
+			a.lastPanic.Store(fmt.Sprint(r))
+			out = nil
+		}
+	}()
+	// Parse outside the lock: a new statement text costs a cgo call.
+	var pre preparsed
+	if ev.Kind == EventQuery || ev.Kind == EventParse {
+		pre.parsed, pre.lits = a.cache.lookup(ev.SQL)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.feed(ev, &pre, &out)
+	for _, f := range out {
+		a.findings[f.Rule]++
+	}
+	return out
+}
+
+// Close ends the stream: open sessions end (their pending observations are
+// flushed) and the findings that completes are returned.
+func (a *Analyzer) Close() (out []Finding) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.panics.Add(1)
+			a.lastPanic.Store(fmt.Sprint(r))
+		}
+	}()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ids := make([]string, 0, len(a.sessions))
+	for id := range a.sessions {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		s := a.sessions[id]
+		var t time.Time
+		if s.tx != nil {
+			t = s.tx.Start
+		}
+		if len(s.ledger.rows) > 0 {
+			if lt := s.ledger.rows[len(s.ledger.rows)-1].Exec.Sent; lt.After(t) {
+				t = lt
+			}
+		}
+		a.endSession(s, &Event{Kind: EventSessionEnd, Session: id, Time: t, Message: "end of stream"}, &out)
+	}
+	for _, f := range out {
+		a.findings[f.Rule]++
+	}
+	return out
+}
+
+func (a *Analyzer) session(ev *Event) *Session {
+	s := a.sessions[ev.Session]
+	if s == nil {
+		s = &Session{ID: ev.Session, Info: SessionInfo{ID: ev.Session}, wire: newWireSession()}
+		s.ledger = ledger{max: a.cfg.Ledger.MaxEntries, age: a.cfg.Ledger.MaxAge}
+		a.sessions[ev.Session] = s
+	}
+	return s
+}
+
+func (a *Analyzer) feed(ev *Event, pre *preparsed, out *[]Finding) {
+	if ev.Kind == EventSessionEnd {
+		if s := a.sessions[ev.Session]; s != nil {
+			a.endSession(s, ev, out)
+		}
+		return
+	}
+	s := a.session(ev)
+	if ev.Kind.FromClient() && s.idle {
+		s.idle = false
+		if s.tx != nil && !s.tx.LockSince.IsZero() && s.lastReady.After(s.tx.LockSince) {
+			s.tx.ClientIdle += ev.Time.Sub(s.lastReady)
+		}
+	}
+	switch ev.Kind {
+	case EventSessionStart:
+		s.Info = SessionInfo{ID: ev.Session, ApplicationName: ev.Startup["application_name"],
+			User: ev.Startup["user"], Database: ev.Startup["database"]}
+		s.startupIsolation = startupIsolationOf(ev.Startup["options"])
+	case EventQuery:
+		r := a.wireFrontend(s, ev)
+		a.query(s, ev, pre, r, out)
+	case EventParse:
+		a.wireFrontend(s, ev)
+		if st := s.wire.stmts[ev.Statement]; st != nil {
+			p := *pre
+			st.ext = &p
+			if pre.parsed != nil && pre.parsed.err == nil && len(pre.parsed.stmts) == 1 {
+				st.returnsRows = pre.parsed.stmts[0].ReturnsRows()
+			}
+		}
+	case EventExecute:
+		r := a.wireFrontend(s, ev)
+		a.execute(s, ev, r, out)
+	case EventBind, EventDescribe, EventSync, EventClose:
+		a.wireFrontend(s, ev)
+	default:
+		a.backend(s, ev, out)
+	}
+}
+
+func (a *Analyzer) wireFrontend(s *Session, ev *Event) *request {
+	_, r := s.wire.frontend(ev)
+	return r
+}
+
+// queryExecs is the analyzer's record of a simple-protocol Query.
+type queryExecs struct {
+	execs []*Execution
+	idx   int
+}
+
+func (q *queryExecs) current() *Execution {
+	if q == nil || q.idx >= len(q.execs) {
+		return nil
+	}
+	return q.execs[q.idx]
+}
+
+func (a *Analyzer) query(s *Session, ev *Event, pre *preparsed, r *request, out *[]Finding) {
+	p := pre.parsed
+	if p == nil || p.err != nil {
+		a.unparsable.Add(1)
+		a.statements.Add(1)
+		a.unparsableStatement(s, ev, out)
+		return
+	}
+	args := make([][]byte, len(pre.lits))
+	for i, l := range pre.lits {
+		args[i] = []byte(l)
+	}
+	var pieces []string
+	if len(p.stmts) > 1 {
+		pieces = sqltext.Split(ev.SQL)
+		if len(pieces) != len(p.stmts) {
+			pieces = nil
+		}
+	}
+	q := &queryExecs{}
+	for i, f := range p.stmts {
+		sql := strings.TrimSpace(ev.SQL)
+		switch {
+		case pieces != nil:
+			sql = pieces[i]
+		case len(p.stmts) > 1:
+			sql = f.Text
+		}
+		e := &Execution{Facts: f, SQL: sql, Args: args, Sent: ev.Time}
+		q.execs = append(q.execs, e)
+	}
+	if r != nil {
+		r.ext = q
+	}
+	for _, e := range q.execs {
+		a.statement(s, e, ev, out)
+	}
+}
+
+// unparsableStatement keeps the transaction state honest for a statement
+// we cannot parse: it still runs in a transaction.
+func (a *Analyzer) unparsableStatement(s *Session, ev *Event, out *[]Finding) {
+	if !s.InTx && !s.sawBackend && !a.hasResults && s.tx != nil {
+		a.endTx(s, s.tx, true, ev, nil, out)
+	}
+}
+
+func (a *Analyzer) execute(s *Session, ev *Event, r *request, out *[]Finding) {
+	if r == nil || r.portal == nil || r.stmt == nil {
+		a.statements.Add(1)
+		return
+	}
+	pre, _ := r.stmt.ext.(*preparsed)
+	if pre == nil || pre.parsed == nil || pre.parsed.err != nil || len(pre.parsed.stmts) == 0 {
+		a.unparsable.Add(1)
+		a.statements.Add(1)
+		a.unparsableStatement(s, ev, out)
+		return
+	}
+	args := r.portal.params
+	if len(pre.lits) > 0 {
+		args = make([][]byte, 0, len(r.portal.params)+len(pre.lits))
+		args = append(args, r.portal.params...)
+		for _, l := range pre.lits {
+			args = append(args, []byte(l))
+		}
+	}
+	e := &Execution{Facts: pre.parsed.stmts[0], SQL: strings.TrimSpace(r.stmt.sql), Args: args, Sent: ev.Time}
+	r.ext = e
+	a.statement(s, e, ev, out)
+}
+
+// statement handles a statement being sent: transaction state, evidence
+// for writes, the rules, then the ledger.
+func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding) {
+	a.statements.Add(1)
+	a.seq++
+	e.Seq = a.seq
+	f := e.Facts
+	logMode := !s.sawBackend && !a.hasResults
+	switch f.Kind {
+	case StmtBegin:
+		if !s.InTx {
+			s.beginTx(true, f.Isolation, ev.Time)
+		}
+	case StmtSetTransaction:
+		iso := f.Isolation
+		if f.IsolationParam > 0 {
+			if v, ok := e.Value(Operand{Param: f.IsolationParam}); ok {
+				iso = ParseIsolation(v)
+			}
+		}
+		if s.InTx && s.tx != nil && iso != IsolationDefault {
+			s.Isolation = iso
+			s.tx.Isolation = iso
+		}
+	case StmtSetSession:
+		iso := f.Isolation
+		if f.IsolationParam > 0 {
+			if v, ok := e.Value(Operand{Param: f.IsolationParam}); ok {
+				iso = ParseIsolation(v)
+			}
+		}
+		s.DefaultIsolation = iso
+	case StmtReset:
+		s.DefaultIsolation = IsolationDefault
+	case StmtSavepoint:
+		s.savepoints = append(s.savepoints, f.Savepoint)
+	case StmtRelease:
+		for i := len(s.savepoints) - 1; i >= 0; i-- {
+			if s.savepoints[i] == f.Savepoint {
+				s.savepoints = s.savepoints[:i]
+				break
+			}
+		}
+	case StmtRollbackTo:
+		s.rollbackTo(f.Savepoint)
+	}
+	if s.tx == nil || (!s.InTx && f.Kind != StmtCommit && f.Kind != StmtRollback) {
+		if f.Kind != StmtBegin {
+			s.beginTx(false, IsolationDefault, ev.Time)
+		}
+	}
+	tx := s.tx
+	if tx != nil {
+		e.TxID = tx.ID
+		e.InTx = s.InTx
+		e.Isolate = tx.Isolation
+		if len(tx.Execs) < maxTxExecs {
+			tx.Execs = append(tx.Execs, e)
+		}
+	}
+	var w *WriteRecord
+	if (f.Kind == StmtUpdate || (f.Kind == StmtInsert && f.OnConflictUpdate)) && f.Target != "" {
+		w = a.buildWrite(s, e)
+		if tx != nil {
+			tx.Writes = append(tx.Writes, w)
+		}
+	}
+	e.tx = tx
+	a.run(ObsStatement, s, ev, e, w, nil, out)
+	a.recordRows(s, e, w)
+
+	if logMode {
+		// No server responses will come: take the statement as done.
+		switch {
+		case f.Kind == StmtCommit || f.Kind == StmtPrepareTransaction:
+			if s.tx != nil {
+				a.endTx(s, s.tx, !s.Failed, ev, e, out)
+			}
+		case f.Kind == StmtRollback:
+			if s.tx != nil {
+				a.endTx(s, s.tx, false, ev, e, out)
+			}
+		case !s.InTx && tx != nil && f.Kind != StmtBegin:
+			a.endTx(s, tx, true, ev, nil, out)
+		}
+	}
+}
+
+// buildWrite gathers the evidence about an UPDATE being sent.
+func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
+	f := e.Facts
+	w := &WriteRecord{Exec: e, Table: f.Target}
+	for _, p := range f.Predicates {
+		if p.Table != "" && p.Table != f.Target {
+			continue
+		}
+		vals := e.PredicateValues(p)
+		if len(vals) == 0 {
+			continue
+		}
+		w.Keys = append(w.Keys, WriteKey{Column: p.Column, Values: vals})
+	}
+	for _, set := range f.Sets {
+		if set.Relative {
+			w.Relative = append(w.Relative, set.Column)
+		} else {
+			w.Absolute = append(w.Absolute, set.Column)
+		}
+	}
+	for _, k := range w.Keys {
+		set, ok := f.SetOf(k.Column)
+		if !ok {
+			continue
+		}
+		w.VersionColumn = k.Column
+		w.VersionAdvanced = true
+		if !set.Relative {
+			if v, ok := e.Value(set.Value); ok && containsString(k.Values, v) {
+				w.VersionAdvanced = false
+			}
+		}
+		break
+	}
+	if len(w.Absolute) == 0 || len(w.Keys) == 0 {
+		return w
+	}
+	rows := s.ledger.rows
+	for i := len(rows) - 1; i >= 0; i-- {
+		r := rows[i]
+		if r.write || r.Table != w.Table {
+			continue
+		}
+		key, ok := matchesKeys(r, w.Keys)
+		if !ok {
+			continue
+		}
+		var cols []string
+		for _, c := range w.Absolute {
+			if r.ReadColumn(c) {
+				cols = append(cols, c)
+			}
+		}
+		if len(cols) == 0 {
+			continue
+		}
+		w.Read, w.ReadKey, w.ReadColumns = r, key, cols
+		break
+	}
+	if w.Read != nil && s.tx != nil {
+		sameTx := s.InTx && w.Read.TxID == s.tx.ID
+		w.Locked = sameTx && s.lockedInTx(w.Table, w.Keys)
+		w.SameSnapshot = sameTx && s.tx.Isolation.Snapshot()
+		w.WithinWindow = e.Sent.Sub(w.Read.Exec.Sent) <= a.cfg.Window
+	}
+	return w
+}
+
+// recordRows adds what a statement reads or locks to the ledger, identified
+// by its predicates (returned rows refine it later).
+func (a *Analyzer) recordRows(s *Session, e *Execution, w *WriteRecord) {
+	f := e.Facts
+	switch {
+	case f.Kind == StmtSelect && len(f.Reads)+len(f.Locks) > 0:
+		for _, rd := range f.Reads {
+			a.addPredicateRows(s, e, rd.Table, rd.Columns, rd.All, f.LockOn(rd.Table))
+		}
+		for _, l := range f.Locks {
+			if !hasRead(f, l.Table) {
+				a.addPredicateRows(s, e, l.Table, nil, false, l.Strength)
+			}
+		}
+	case w != nil && len(w.Keys) > 0:
+		// The UPDATE locks its rows until the transaction ends.
+		for _, k := range w.Keys {
+			for i, v := range k.Values {
+				if i >= MaxRowsPerResult {
+					break
+				}
+				r := &ReadRow{Exec: e, Table: w.Table, Values: []KV{{k.Column, v}}, TxID: e.TxID,
+					depth: len(s.savepoints), write: true}
+				s.ledger.add(r, e.Sent)
+			}
+			break
+		}
+	}
+}
+
+func hasRead(f *StatementFacts, table string) bool {
+	for _, r := range f.Reads {
+		if r.Table == table {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *Analyzer) addPredicateRows(s *Session, e *Execution, table string, cols []string, all bool, lock LockStrength) {
+	f := e.Facts
+	single := len(f.Tables) == 1
+	var fixed []KV
+	var multi []KV
+	multiCol := ""
+	for _, p := range f.Predicates {
+		if p.Table != table && !(p.Table == "" && single) {
+			continue
+		}
+		vals := e.PredicateValues(p)
+		switch {
+		case len(vals) == 1 && !p.Array:
+			fixed = append(fixed, KV{p.Column, vals[0]})
+		case len(vals) > 0 && multiCol == "":
+			multiCol = p.Column
+			for _, v := range vals {
+				multi = append(multi, KV{p.Column, v})
+			}
+		}
+	}
+	if len(fixed) == 0 && len(multi) == 0 {
+		return
+	}
+	mk := func(extra *KV) {
+		vals := make([]KV, 0, len(fixed)+1)
+		vals = append(vals, fixed...)
+		if extra != nil {
+			vals = append(vals, *extra)
+		}
+		s.ledger.add(&ReadRow{Exec: e, Table: table, Values: vals, Columns: cols, All: all, Lock: lock,
+			TxID: e.TxID, depth: len(s.savepoints)}, e.Sent)
+	}
+	if len(multi) == 0 {
+		mk(nil)
+		return
+	}
+	for i := range multi {
+		if i >= MaxRowsPerResult {
+			break
+		}
+		mk(&multi[i])
+	}
+}
+
+// maxRowValues caps the column values kept per ledger row.
+const maxRowValues = 32
+
+// rowFromResult adds a returned row to the ledger.
+func (a *Analyzer) rowFromResult(s *Session, e *Execution, values [][]byte) {
+	f := e.Facts
+	if f.Kind != StmtSelect || len(e.Columns) == 0 {
+		return
+	}
+	if !e.readRows {
+		s.ledger.removePredicateRows(e)
+		e.readRows = true
+	}
+	if e.tables == nil {
+		e.tables = a.columnTables(f, e.Columns)
+	}
+	for _, rd := range f.Reads {
+		var kvs []KV
+		var cols []string
+		for i, c := range e.Columns {
+			if i >= len(values) || e.tables[i] != rd.Table {
+				continue
+			}
+			cols = append(cols, c.Name)
+			if values[i] != nil && len(kvs) < maxRowValues {
+				kvs = append(kvs, KV{c.Name, string(values[i])})
+			}
+		}
+		if len(cols) == 0 {
+			continue
+		}
+		for _, p := range f.Predicates {
+			if p.Table != rd.Table && !(p.Table == "" && len(f.Tables) == 1) {
+				continue
+			}
+			if vals := e.PredicateValues(p); len(vals) == 1 && !p.Array {
+				if !hasKV(kvs, p.Column) {
+					kvs = append(kvs, KV{p.Column, vals[0]})
+				}
+			}
+		}
+		for _, c := range rd.Columns {
+			if !containsString(cols, c) {
+				cols = append(cols, c)
+			}
+		}
+		s.ledger.add(&ReadRow{Exec: e, Table: rd.Table, Values: kvs, Columns: cols, All: rd.All,
+			Lock: f.LockOn(rd.Table), TxID: e.TxID, depth: len(s.savepoints), fromRow: true}, e.Sent)
+	}
+}
+
+func hasKV(kvs []KV, col string) bool {
+	for _, kv := range kvs {
+		if kv.Column == col {
+			return true
+		}
+	}
+	return false
+}
+
+// columnTables maps each result column to the table it comes from, using
+// the SELECT list and the columns' table OIDs.
+func (a *Analyzer) columnTables(f *StatementFacts, cols []Column) []string {
+	out := make([]string, len(cols))
+	if len(f.Tables) == 1 {
+		t := f.Tables[0].Name
+		for i, c := range cols {
+			if c.TableOID != 0 {
+				out[i] = t
+				a.learnOID(c.TableOID, t)
+			}
+		}
+		return out
+	}
+	ci := 0
+	fromIdx := 0
+	for _, tg := range f.Targets {
+		if ci >= len(cols) {
+			break
+		}
+		if !tg.Star {
+			table := tg.Table
+			if table == "" {
+				table = a.tableOIDs[cols[ci].TableOID]
+			}
+			if cols[ci].TableOID != 0 {
+				out[ci] = table
+				a.learnOID(cols[ci].TableOID, table)
+			}
+			ci++
+			continue
+		}
+		if tg.Table != "" {
+			oid := cols[ci].TableOID
+			for ci < len(cols) && cols[ci].TableOID == oid && oid != 0 {
+				out[ci] = tg.Table
+				ci++
+			}
+			a.learnOID(oid, tg.Table)
+			continue
+		}
+		// Bare *: every FROM table in order, one run of OIDs each.
+		for ci < len(cols) && fromIdx < len(f.Tables) {
+			oid := cols[ci].TableOID
+			table := a.tableOIDs[oid]
+			if table == "" {
+				table = f.Tables[fromIdx].Name
+			}
+			fromIdx++
+			for ci < len(cols) && cols[ci].TableOID == oid {
+				out[ci] = table
+				ci++
+			}
+		}
+	}
+	for i, c := range cols {
+		if out[i] == "" && c.TableOID != 0 {
+			out[i] = a.tableOIDs[c.TableOID]
+		}
+	}
+	return out
+}
+
+func (a *Analyzer) learnOID(oid uint32, table string) {
+	if oid == 0 || table == "" {
+		return
+	}
+	if len(a.tableOIDs) >= 4096 {
+		clear(a.tableOIDs)
+	}
+	a.tableOIDs[oid] = table
+}
+
+// currentExec returns the execution a backend message belongs to.
+func currentExec(r *request) *Execution {
+	if r == nil {
+		return nil
+	}
+	switch x := r.ext.(type) {
+	case *Execution:
+		return x
+	case *queryExecs:
+		return x.current()
+	}
+	return nil
+}
+
+func (a *Analyzer) backend(s *Session, ev *Event, out *[]Finding) {
+	s.sawBackend = true
+	a.hasResults = true
+	r, values := s.wire.backend(ev)
+	e := currentExec(r)
+	switch ev.Kind {
+	case EventRowDescription:
+		if e != nil && (r.kind == reqQuery || r.kind == reqExecute) {
+			e.Columns = ev.Columns
+		}
+	case EventDataRow:
+		if e == nil {
+			return
+		}
+		if e.Columns == nil && r.portal != nil {
+			e.Columns = r.portal.resultColumns()
+		}
+		if len(e.Rows) < MaxRowsPerResult {
+			e.Rows = append(e.Rows, values)
+			a.rowFromResult(s, e, values)
+		}
+	case EventCommandComplete, EventEmptyQuery:
+		if q, ok := r.ext.(*queryExecs); ok && r != nil {
+			q.idx++
+		}
+		if e == nil || ev.Kind == EventEmptyQuery {
+			return
+		}
+		e.Tag = ev.Tag
+		e.Done = ev.Time
+		e.Finished = true
+		a.completed(s, e, ev, out)
+	case EventError:
+		if e != nil {
+			e.SQLState = ev.SQLState
+			e.Done = ev.Time
+			e.Finished = true
+		}
+		if s.tx != nil {
+			s.tx.Failed = true
+			s.tx.SQLState = ev.SQLState
+		}
+		if s.InTx {
+			s.Failed = true
+		}
+		a.run(ObsError, s, ev, e, writeOf(e), nil, out)
+		if e != nil && e.tx != nil && !e.tx.Explicit && e.tx.End.IsZero() {
+			a.endTx(s, e.tx, false, ev, nil, out)
+		}
+	case EventReadyForQuery:
+		s.lastReady = ev.Time
+		s.idle = true
+		switch ev.TxStatus {
+		case 'I':
+			if s.InTx && s.tx != nil {
+				a.endTx(s, s.tx, !s.Failed, ev, nil, out)
+			}
+		case 'T':
+			if !s.InTx {
+				s.InTx = true
+				if s.tx == nil {
+					s.beginTx(true, IsolationDefault, ev.Time)
+				}
+				s.tx.Explicit = true
+			}
+		case 'E':
+			s.Failed = true
+		}
+	case EventParameterStatus:
+		if ev.Name == "default_transaction_isolation" {
+			s.startupIsolation = ParseIsolation(ev.Value)
+		}
+	}
+}
+
+func writeOf(e *Execution) *WriteRecord {
+	if e == nil || e.tx == nil {
+		return nil
+	}
+	for _, w := range e.tx.Writes {
+		if w.Exec == e {
+			return w
+		}
+	}
+	return nil
+}
+
+// completed handles a CommandComplete.
+func (a *Analyzer) completed(s *Session, e *Execution, ev *Event, out *[]Finding) {
+	f := e.Facts
+	if f.Kind == StmtSelect && !e.readRows {
+		if n, ok := e.RowsAffected(); ok && n == 0 {
+			// Nothing was read: forget the rows the predicates named.
+			s.ledger.removePredicateRows(e)
+		}
+	}
+	tx := e.tx
+	if tx != nil && tx.LockSince.IsZero() && tx.Explicit && tx.End.IsZero() {
+		locks := f.Kind == StmtUpdate || f.Kind == StmtDelete || (f.Kind == StmtSelect && anyGuardingLock(f))
+		if n, ok := e.RowsAffected(); locks && ok && n > 0 {
+			tx.LockSince = ev.Time
+			tx.LockExec = e
+		}
+	}
+	a.run(ObsResult, s, ev, e, writeOf(e), nil, out)
+	switch f.Kind {
+	case StmtCommit, StmtRollback, StmtPrepareTransaction:
+		if s.tx != nil && s.tx.End.IsZero() {
+			committed := ev.Tag == "COMMIT" || ev.Tag == "PREPARE TRANSACTION"
+			a.endTx(s, s.tx, committed, ev, e, out)
+		}
+	default:
+		if tx != nil && !tx.Explicit && tx.End.IsZero() {
+			a.endTx(s, tx, true, ev, nil, out)
+		}
+	}
+}
+
+func anyGuardingLock(f *StatementFacts) bool {
+	for _, l := range f.Locks {
+		if l.Strength.Guards() {
+			return true
+		}
+	}
+	return false
+}
+
+// endTx closes a transaction: rules see it, then its locks are released.
+func (a *Analyzer) endTx(s *Session, tx *TxRecord, committed bool, ev *Event, endExec *Execution, out *[]Finding) {
+	if tx == nil || !tx.End.IsZero() {
+		return
+	}
+	tx.End = ev.Time
+	tx.Committed = committed && !tx.Failed
+	tx.EndExec = endExec
+	a.run(ObsTxEnd, s, ev, endExec, nil, tx, out)
+	for _, r := range s.ledger.rows {
+		if r.TxID == tx.ID {
+			r.Lock = LockNone
+			r.write = false
+		}
+	}
+	if s.tx == tx {
+		s.tx = nil
+		s.InTx = false
+		s.Failed = false
+		s.Isolation = IsolationDefault
+		s.savepoints = s.savepoints[:0]
+	}
+}
+
+func (a *Analyzer) endSession(s *Session, ev *Event, out *[]Finding) {
+	if s.tx != nil && s.tx.End.IsZero() {
+		// PostgreSQL rolls back a transaction left open at disconnect.
+		a.endTx(s, s.tx, false, ev, nil, out)
+	}
+	a.run(ObsSessionEnd, s, ev, nil, nil, nil, out)
+	delete(a.sessions, s.ID)
+}
+
+// run calls every rule for one observation.
+func (a *Analyzer) run(kind ObservationKind, s *Session, ev *Event, e *Execution, w *WriteRecord, tx *TxRecord, out *[]Finding) {
+	p := Pass{Kind: kind, Event: ev, Session: s, Exec: e, Write: w, Tx: tx, Config: &a.cfg,
+		HasResults: s.sawBackend || a.hasResults, analyzer: a, out: out}
+	for _, r := range a.rules {
+		p.rule = r
+		a.runRule(&p)
+	}
+}
+
+// runRule isolates a rule's panic: the other rules still run.
+func (a *Analyzer) runRule(p *Pass) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.panics.Add(1)
+			a.lastPanic.Store(fmt.Sprintf("%s: %v", p.rule.ID, r))
+		}
+	}()
+	p.rule.Run(p)
+}

@@ -1,0 +1,638 @@
+package analyzer
+
+import (
+	"strconv"
+	"strings"
+
+	pg_query "github.com/pganalyze/pg_query_go/v6"
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// parseFacts parses sql (one or more statements) with pg_query and extracts
+// the facts of each statement.
+func parseFacts(sql string) ([]*StatementFacts, error) {
+	tree, err := pg_query.Parse(sql)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*StatementFacts, 0, len(tree.Stmts))
+	for _, raw := range tree.Stmts {
+		text := stmtText(sql, raw)
+		f := &StatementFacts{Text: text, Suppress: parseSuppressions(text)}
+		extractStmt(f, raw.Stmt)
+		out = append(out, f)
+	}
+	if len(out) == 0 {
+		// Only comments or semicolons: nothing runs.
+		return out, nil
+	}
+	// Suppression comments before the first statement belong to it.
+	if len(tree.Stmts) > 0 && tree.Stmts[0].StmtLocation > 0 {
+		out[0].Suppress = append(out[0].Suppress, parseSuppressions(sql[:tree.Stmts[0].StmtLocation])...)
+	}
+	return out, nil
+}
+
+func stmtText(sql string, raw *pg_query.RawStmt) string {
+	start := int(raw.StmtLocation)
+	end := len(sql)
+	if raw.StmtLen > 0 {
+		end = start + int(raw.StmtLen)
+	}
+	if start < 0 || start > len(sql) || end > len(sql) || end < start {
+		return strings.TrimSpace(sql)
+	}
+	return strings.TrimSpace(sql[start:end])
+}
+
+func extractStmt(f *StatementFacts, n *pg_query.Node) {
+	switch {
+	case n.GetSelectStmt() != nil:
+		f.Kind = StmtSelect
+		extractSelect(f, n.GetSelectStmt())
+	case n.GetUpdateStmt() != nil:
+		f.Kind = StmtUpdate
+		extractUpdate(f, n.GetUpdateStmt())
+	case n.GetInsertStmt() != nil:
+		f.Kind = StmtInsert
+		extractInsert(f, n.GetInsertStmt())
+	case n.GetDeleteStmt() != nil:
+		f.Kind = StmtDelete
+		d := n.GetDeleteStmt()
+		f.ModifyingCTE = hasModifyingCTE(d.WithClause)
+		addRangeVar(f, d.Relation)
+		f.Target = d.Relation.GetRelname()
+		for _, u := range d.UsingClause {
+			addFromItem(f, u)
+		}
+		collectPredicates(f, d.WhereClause, f.Target)
+		f.Returning = len(d.ReturningList) > 0
+	case n.GetTransactionStmt() != nil:
+		extractTransaction(f, n.GetTransactionStmt())
+	case n.GetVariableSetStmt() != nil:
+		extractSet(f, n.GetVariableSetStmt())
+	case n.GetDiscardStmt() != nil:
+		f.Kind = StmtReset
+	}
+}
+
+func hasModifyingCTE(w *pg_query.WithClause) bool {
+	if w == nil {
+		return false
+	}
+	for _, c := range w.Ctes {
+		q := c.GetCommonTableExpr().GetCtequery()
+		if q.GetUpdateStmt() != nil || q.GetInsertStmt() != nil || q.GetDeleteStmt() != nil || q.GetMergeStmt() != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// modifyingCTEFacts folds the UPDATEs inside WITH into f, so that
+// `WITH u AS (UPDATE … RETURNING …) SELECT …` is seen as the write it is.
+func modifyingCTEFacts(f *StatementFacts, w *pg_query.WithClause) {
+	if w == nil {
+		return
+	}
+	for _, c := range w.Ctes {
+		q := c.GetCommonTableExpr().GetCtequery()
+		if u := q.GetUpdateStmt(); u != nil && f.Target == "" {
+			inner := &StatementFacts{}
+			extractUpdate(inner, u)
+			f.Kind = StmtUpdate
+			f.Target = inner.Target
+			f.Tables = append(f.Tables, inner.Tables...)
+			f.Sets = inner.Sets
+			f.Predicates = inner.Predicates
+			f.Returning = true
+		}
+	}
+}
+
+func addRangeVar(f *StatementFacts, rv *pg_query.RangeVar) {
+	if rv == nil {
+		return
+	}
+	f.Tables = append(f.Tables, TableRef{Schema: rv.Schemaname, Name: rv.Relname, Alias: rv.GetAlias().GetAliasname()})
+}
+
+func addFromItem(f *StatementFacts, n *pg_query.Node) {
+	switch {
+	case n.GetRangeVar() != nil:
+		addRangeVar(f, n.GetRangeVar())
+	case n.GetJoinExpr() != nil:
+		j := n.GetJoinExpr()
+		addFromItem(f, j.Larg)
+		addFromItem(f, j.Rarg)
+		// Join conditions are collected with the WHERE clause later.
+	}
+}
+
+func joinQuals(n *pg_query.Node, out []*pg_query.Node) []*pg_query.Node {
+	if j := n.GetJoinExpr(); j != nil {
+		if j.Quals != nil {
+			out = append(out, j.Quals)
+		}
+		out = joinQuals(j.Larg, out)
+		out = joinQuals(j.Rarg, out)
+	}
+	return out
+}
+
+func extractSelect(f *StatementFacts, s *pg_query.SelectStmt) {
+	if s.Op != pg_query.SetOperation_SETOP_NONE && s.Op != pg_query.SetOperation_SET_OPERATION_UNDEFINED {
+		// UNION & co.: take the first branch's shape; good enough for reads.
+		if s.Larg != nil {
+			extractSelect(f, s.Larg)
+		}
+		return
+	}
+	f.ModifyingCTE = hasModifyingCTE(s.WithClause)
+	for _, from := range s.FromClause {
+		addFromItem(f, from)
+	}
+	single := ""
+	if len(f.Tables) == 1 {
+		single = f.Tables[0].Name
+	}
+	for _, t := range s.TargetList {
+		rt := t.GetResTarget()
+		if rt == nil {
+			continue
+		}
+		if cr := rt.Val.GetColumnRef(); cr != nil {
+			qual, col, star := columnRefParts(cr)
+			table := single
+			if qual != "" {
+				table = f.TableOf(qual)
+			}
+			f.Targets = append(f.Targets, SelectTarget{Table: table, Column: col, Star: star})
+			f.addRead(table, col, star)
+			continue
+		}
+		f.Targets = append(f.Targets, SelectTarget{})
+		walkColumnRefs(rt.Val, func(cr *pg_query.ColumnRef) {
+			qual, col, star := columnRefParts(cr)
+			table := single
+			if qual != "" {
+				table = f.TableOf(qual)
+			}
+			f.addRead(table, col, star)
+		})
+	}
+	for _, lc := range s.LockingClause {
+		l := lc.GetLockingClause()
+		if l == nil {
+			continue
+		}
+		strength := lockStrength(l.Strength)
+		wait := l.WaitPolicy
+		if len(l.LockedRels) == 0 {
+			for _, t := range f.Tables {
+				f.Locks = append(f.Locks, TableLock{Table: t.Name, Strength: strength,
+					NoWait: wait == pg_query.LockWaitPolicy_LockWaitError, SkipLocked: wait == pg_query.LockWaitPolicy_LockWaitSkip})
+			}
+			continue
+		}
+		for _, r := range l.LockedRels {
+			name := r.GetRangeVar().GetRelname()
+			if t := f.TableOf(name); t != "" {
+				name = t
+			}
+			f.Locks = append(f.Locks, TableLock{Table: name, Strength: strength,
+				NoWait: wait == pg_query.LockWaitPolicy_LockWaitError, SkipLocked: wait == pg_query.LockWaitPolicy_LockWaitSkip})
+		}
+	}
+	quals := []*pg_query.Node{s.WhereClause}
+	for _, from := range s.FromClause {
+		quals = joinQuals(from, quals)
+	}
+	for _, q := range quals {
+		collectPredicates(f, q, single)
+	}
+	modifyingCTEFacts(f, s.WithClause)
+}
+
+func (f *StatementFacts) addRead(table, col string, star bool) {
+	if table == "" {
+		// Ambiguous column of a join: count it as read from every table.
+		for _, t := range f.Tables {
+			f.addRead(t.Name, col, star)
+		}
+		return
+	}
+	for i := range f.Reads {
+		if f.Reads[i].Table == table {
+			if star {
+				f.Reads[i].All = true
+			} else if !containsString(f.Reads[i].Columns, col) {
+				f.Reads[i].Columns = append(f.Reads[i].Columns, col)
+			}
+			return
+		}
+	}
+	r := TableRead{Table: table, All: star}
+	if !star {
+		r.Columns = []string{col}
+	}
+	f.Reads = append(f.Reads, r)
+}
+
+func lockStrength(s pg_query.LockClauseStrength) LockStrength {
+	switch s {
+	case pg_query.LockClauseStrength_LCS_FORKEYSHARE:
+		return LockForKeyShare
+	case pg_query.LockClauseStrength_LCS_FORSHARE:
+		return LockForShare
+	case pg_query.LockClauseStrength_LCS_FORNOKEYUPDATE:
+		return LockForNoKeyUpdate
+	case pg_query.LockClauseStrength_LCS_FORUPDATE:
+		return LockForUpdate
+	}
+	return LockNone
+}
+
+// columnRefParts splits a column reference into qualifier (alias or table;
+// schema dropped), column and star.
+func columnRefParts(cr *pg_query.ColumnRef) (qual, col string, star bool) {
+	var names []string
+	for _, fld := range cr.Fields {
+		if fld.GetAStar() != nil {
+			star = true
+			continue
+		}
+		names = append(names, fld.GetString_().GetSval())
+	}
+	switch {
+	case star && len(names) >= 1:
+		return names[len(names)-1], "", true
+	case star:
+		return "", "", true
+	case len(names) == 1:
+		return "", names[0], false
+	case len(names) >= 2:
+		return names[len(names)-2], names[len(names)-1], false
+	}
+	return "", "", false
+}
+
+// walkColumnRefs calls fn for each column reference in the subtree, using
+// protobuf reflection so that every expression node type is covered.
+func walkColumnRefs(n *pg_query.Node, fn func(*pg_query.ColumnRef)) {
+	if n == nil {
+		return
+	}
+	walkMessage(n.ProtoReflect(), fn)
+}
+
+func walkMessage(m protoreflect.Message, fn func(*pg_query.ColumnRef)) {
+	if cr, ok := m.Interface().(*pg_query.ColumnRef); ok {
+		fn(cr)
+		return
+	}
+	m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+		if fd.Kind() != protoreflect.MessageKind {
+			return true
+		}
+		if fd.IsList() {
+			l := v.List()
+			for i := 0; i < l.Len(); i++ {
+				walkMessage(l.Get(i).Message(), fn)
+			}
+			return true
+		}
+		walkMessage(v.Message(), fn)
+		return true
+	})
+}
+
+// operandOf reads a parameter or literal, through casts and unary minus.
+func operandOf(n *pg_query.Node) (Operand, bool) {
+	if n == nil {
+		return Operand{}, false
+	}
+	if tc := n.GetTypeCast(); tc != nil {
+		return operandOf(tc.Arg)
+	}
+	if p := n.GetParamRef(); p != nil {
+		return Operand{Param: int(p.Number)}, true
+	}
+	if c := n.GetAConst(); c != nil {
+		if c.Isnull {
+			return Operand{IsLiteral: true, Null: true}, true
+		}
+		switch {
+		case c.GetIval() != nil:
+			return Operand{IsLiteral: true, Literal: itoa(int64(c.GetIval().Ival))}, true
+		case c.GetFval() != nil:
+			return Operand{IsLiteral: true, Literal: c.GetFval().Fval}, true
+		case c.GetSval() != nil:
+			return Operand{IsLiteral: true, Literal: c.GetSval().Sval}, true
+		case c.GetBoolval() != nil:
+			if c.GetBoolval().Boolval {
+				return Operand{IsLiteral: true, Literal: "t"}, true
+			}
+			return Operand{IsLiteral: true, Literal: "f"}, true
+		case c.GetBsval() != nil:
+			return Operand{IsLiteral: true, Literal: c.GetBsval().Bsval}, true
+		}
+		// Integer zero has no Val set.
+		return Operand{IsLiteral: true, Literal: "0"}, true
+	}
+	if e := n.GetAExpr(); e != nil && e.Kind == pg_query.A_Expr_Kind_AEXPR_OP && e.Lexpr == nil && opName(e) == "-" {
+		o, ok := operandOf(e.Rexpr)
+		o.Negate = !o.Negate
+		return o, ok
+	}
+	return Operand{}, false
+}
+
+func opName(e *pg_query.A_Expr) string {
+	if len(e.Name) == 0 {
+		return ""
+	}
+	return e.Name[len(e.Name)-1].GetString_().GetSval()
+}
+
+// collectPredicates gathers column equalities through AND chains.
+func collectPredicates(f *StatementFacts, n *pg_query.Node, defaultTable string) {
+	if n == nil {
+		return
+	}
+	if b := n.GetBoolExpr(); b != nil {
+		if b.Boolop == pg_query.BoolExprType_AND_EXPR {
+			for _, a := range b.Args {
+				collectPredicates(f, a, defaultTable)
+			}
+		}
+		return
+	}
+	e := n.GetAExpr()
+	if e == nil || opName(e) != "=" {
+		return
+	}
+	colNode, valNode := e.Lexpr, e.Rexpr
+	if columnOf(colNode) == nil {
+		colNode, valNode = valNode, colNode
+	}
+	cr := columnOf(colNode)
+	if cr == nil {
+		return
+	}
+	qual, col, star := columnRefParts(cr)
+	if star || col == "" {
+		return
+	}
+	table := defaultTable
+	if qual != "" {
+		table = f.TableOf(qual)
+	}
+	p := Predicate{Table: table, Column: col}
+	switch e.Kind {
+	case pg_query.A_Expr_Kind_AEXPR_OP:
+		o, ok := operandOf(valNode)
+		if !ok {
+			return
+		}
+		p.Values = []Operand{o}
+	case pg_query.A_Expr_Kind_AEXPR_IN:
+		for _, item := range valNode.GetList().GetItems() {
+			o, ok := operandOf(item)
+			if !ok {
+				return
+			}
+			p.Values = append(p.Values, o)
+		}
+	case pg_query.A_Expr_Kind_AEXPR_OP_ANY:
+		if arr := valNode.GetAArrayExpr(); arr != nil {
+			for _, item := range arr.Elements {
+				o, ok := operandOf(item)
+				if !ok {
+					return
+				}
+				p.Values = append(p.Values, o)
+			}
+			break
+		}
+		o, ok := operandOf(valNode)
+		if !ok {
+			return
+		}
+		p.Values = []Operand{o}
+		p.Array = true
+	default:
+		return
+	}
+	if len(p.Values) > 0 {
+		f.Predicates = append(f.Predicates, p)
+	}
+}
+
+func columnOf(n *pg_query.Node) *pg_query.ColumnRef {
+	if n == nil {
+		return nil
+	}
+	if tc := n.GetTypeCast(); tc != nil {
+		return columnOf(tc.Arg)
+	}
+	return n.GetColumnRef()
+}
+
+func extractUpdate(f *StatementFacts, u *pg_query.UpdateStmt) {
+	f.ModifyingCTE = hasModifyingCTE(u.WithClause)
+	addRangeVar(f, u.Relation)
+	f.Target = u.Relation.GetRelname()
+	alias := u.Relation.GetAlias().GetAliasname()
+	for _, from := range u.FromClause {
+		addFromItem(f, from)
+	}
+	for _, t := range u.TargetList {
+		rt := t.GetResTarget()
+		if rt == nil {
+			continue
+		}
+		val := rt.Val
+		if m := val.GetMultiAssignRef(); m != nil {
+			// (a, b) = (SELECT …) / ROW(…): take element Colno of a row.
+			if row := m.Source.GetRowExpr(); row != nil && int(m.Colno) <= len(row.Args) {
+				val = row.Args[m.Colno-1]
+			} else {
+				val = m.Source
+			}
+		}
+		f.Sets = append(f.Sets, setTarget(rt.Name, val, f.Target, alias, false))
+	}
+	quals := []*pg_query.Node{u.WhereClause}
+	for _, from := range u.FromClause {
+		quals = joinQuals(from, quals)
+	}
+	for _, q := range quals {
+		collectPredicates(f, q, f.Target)
+	}
+	f.Returning = len(u.ReturningList) > 0
+}
+
+// setTarget classifies one assignment. With excluded, a reference to
+// EXCLUDED.col is not a reference to the row's own value.
+func setTarget(col string, val *pg_query.Node, table, alias string, excluded bool) SetTarget {
+	s := SetTarget{Column: col}
+	if o, ok := operandOf(val); ok {
+		s.Value = o
+		return s
+	}
+	walkColumnRefs(val, func(cr *pg_query.ColumnRef) {
+		qual, c, _ := columnRefParts(cr)
+		if c != col {
+			return
+		}
+		if excluded && strings.EqualFold(qual, "excluded") {
+			return
+		}
+		if qual == "" || qual == table || (alias != "" && qual == alias) {
+			s.Relative = true
+		}
+	})
+	if e := val.GetAExpr(); e != nil && s.Relative && opName(e) == "+" {
+		if cr := columnOf(e.Lexpr); cr != nil {
+			if _, ok := operandOf(e.Rexpr); ok {
+				s.Increment = true
+			}
+		}
+	}
+	return s
+}
+
+func extractInsert(f *StatementFacts, ins *pg_query.InsertStmt) {
+	f.ModifyingCTE = hasModifyingCTE(ins.WithClause)
+	addRangeVar(f, ins.Relation)
+	f.Target = ins.Relation.GetRelname()
+	f.Returning = len(ins.ReturningList) > 0
+	for _, c := range ins.Cols {
+		f.InsertColumns = append(f.InsertColumns, c.GetResTarget().GetName())
+	}
+	if sel := ins.SelectStmt.GetSelectStmt(); sel != nil && len(sel.ValuesLists) > 0 {
+		for _, v := range sel.ValuesLists[0].GetList().GetItems() {
+			o, _ := operandOf(v)
+			f.InsertValues = append(f.InsertValues, o)
+		}
+	}
+	oc := ins.OnConflictClause
+	if oc == nil || oc.Action != pg_query.OnConflictAction_ONCONFLICT_UPDATE {
+		return
+	}
+	f.OnConflictUpdate = true
+	for _, e := range oc.GetInfer().GetIndexElems() {
+		if name := e.GetIndexElem().GetName(); name != "" {
+			f.ConflictColumns = append(f.ConflictColumns, name)
+		}
+	}
+	alias := ins.Relation.GetAlias().GetAliasname()
+	for _, t := range oc.TargetList {
+		rt := t.GetResTarget()
+		if rt == nil {
+			continue
+		}
+		f.Sets = append(f.Sets, setTarget(rt.Name, rt.Val, f.Target, alias, true))
+	}
+	// The conflicting row is identified by the inserted values of the
+	// conflict columns.
+	for _, c := range f.ConflictColumns {
+		for i, ic := range f.InsertColumns {
+			if ic == c && i < len(f.InsertValues) && f.InsertValues[i].Valid() {
+				f.Predicates = append(f.Predicates, Predicate{Table: f.Target, Column: c, Values: []Operand{f.InsertValues[i]}})
+			}
+		}
+	}
+}
+
+func extractTransaction(f *StatementFacts, t *pg_query.TransactionStmt) {
+	switch t.Kind {
+	case pg_query.TransactionStmtKind_TRANS_STMT_BEGIN, pg_query.TransactionStmtKind_TRANS_STMT_START:
+		f.Kind = StmtBegin
+		f.Isolation = isolationOption(t.Options)
+	case pg_query.TransactionStmtKind_TRANS_STMT_COMMIT:
+		f.Kind = StmtCommit
+	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK:
+		f.Kind = StmtRollback
+	case pg_query.TransactionStmtKind_TRANS_STMT_SAVEPOINT:
+		f.Kind = StmtSavepoint
+		f.Savepoint = t.SavepointName
+	case pg_query.TransactionStmtKind_TRANS_STMT_RELEASE:
+		f.Kind = StmtRelease
+		f.Savepoint = t.SavepointName
+	case pg_query.TransactionStmtKind_TRANS_STMT_ROLLBACK_TO:
+		f.Kind = StmtRollbackTo
+		f.Savepoint = t.SavepointName
+	case pg_query.TransactionStmtKind_TRANS_STMT_PREPARE:
+		f.Kind = StmtPrepareTransaction
+	}
+}
+
+func isolationOption(opts []*pg_query.Node) Isolation {
+	for _, o := range opts {
+		d := o.GetDefElem()
+		if d == nil || d.Defname != "transaction_isolation" {
+			continue
+		}
+		if op, ok := operandOf(d.Arg); ok && op.IsLiteral {
+			return ParseIsolation(op.Literal)
+		}
+	}
+	return IsolationDefault
+}
+
+func extractSet(f *StatementFacts, v *pg_query.VariableSetStmt) {
+	name := strings.ToLower(v.Name)
+	switch v.Kind {
+	case pg_query.VariableSetKind_VAR_SET_MULTI:
+		switch name {
+		case "transaction":
+			f.Kind = StmtSetTransaction
+			f.Isolation = isolationOption(v.Args)
+		case "session characteristics":
+			f.Kind = StmtSetSession
+			f.Isolation = isolationOption(v.Args)
+		}
+	case pg_query.VariableSetKind_VAR_SET_VALUE:
+		if name != "default_transaction_isolation" && name != "transaction_isolation" {
+			return
+		}
+		if name == "transaction_isolation" || v.IsLocal {
+			// SET LOCAL default_… only affects later transactions of this
+			// one (none); transaction_isolation is the current one.
+			if name == "default_transaction_isolation" {
+				return
+			}
+			f.Kind = StmtSetTransaction
+		} else {
+			f.Kind = StmtSetSession
+		}
+		if len(v.Args) > 0 {
+			if op, ok := operandOf(v.Args[0]); ok {
+				if op.IsLiteral {
+					f.Isolation = ParseIsolation(op.Literal)
+				} else {
+					f.IsolationParam = op.Param
+				}
+			}
+		}
+	case pg_query.VariableSetKind_VAR_RESET, pg_query.VariableSetKind_VAR_SET_DEFAULT:
+		if name == "default_transaction_isolation" {
+			f.Kind = StmtReset
+		}
+	case pg_query.VariableSetKind_VAR_RESET_ALL:
+		f.Kind = StmtReset
+	}
+}
+
+func itoa(v int64) string { return strconv.FormatInt(v, 10) }
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,407 @@
+package analyzer
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Execution is one run of one statement in a session.
+type Execution struct {
+	Facts *StatementFacts
+	// SQL is the statement as the client sent it (one statement of a
+	// multi-statement Query when it can be cut out exactly; else the
+	// normalized text).
+	SQL string
+	// Args are the values in text form: the Bind parameters, followed by the
+	// literal values the normalized text turned into parameters.
+	Args [][]byte
+
+	Seq      uint64 // order of the statement in the whole stream
+	TxID     uint64
+	InTx     bool // ran inside an explicit transaction block
+	Isolate  Isolation
+	Sent     time.Time
+	Done     time.Time // completion or error time; zero while running
+	Tag      string    // CommandComplete tag
+	SQLState string    // when it failed
+	Columns  []Column
+	Rows     [][][]byte // returned rows in text form, at most MaxRowsPerResult
+	Finished bool
+
+	tx       *TxRecord
+	readRows bool // ledger rows from returned data replaced the predicate rows
+	tables   []string
+}
+
+// Value resolves an operand to its text value; ok is false for NULL or
+// unknown parameters.
+func (e *Execution) Value(o Operand) (string, bool) {
+	var v string
+	switch {
+	case o.IsLiteral:
+		if o.Null {
+			return "", false
+		}
+		v = o.Literal
+	case o.Param > 0 && o.Param <= len(e.Args):
+		b := e.Args[o.Param-1]
+		if b == nil {
+			return "", false
+		}
+		v = string(b)
+	default:
+		return "", false
+	}
+	if o.Negate {
+		if strings.HasPrefix(v, "-") {
+			v = v[1:]
+		} else {
+			v = "-" + v
+		}
+	}
+	return v, true
+}
+
+// PredicateValues resolves a predicate's values (array parameters expanded).
+func (e *Execution) PredicateValues(p Predicate) []string {
+	var out []string
+	for _, o := range p.Values {
+		v, ok := e.Value(o)
+		if !ok {
+			continue
+		}
+		if p.Array {
+			out = append(out, arrayElements(v)...)
+			continue
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// RowsAffected parses the tag ("UPDATE 3" → 3); ok is false before
+// completion or for tags without a count.
+func (e *Execution) RowsAffected() (int64, bool) {
+	i := strings.LastIndexByte(e.Tag, ' ')
+	if i < 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(e.Tag[i+1:], 10, 64)
+	return n, err == nil
+}
+
+// ColumnValue returns the value of column col in returned row i, if known.
+func (e *Execution) ColumnValue(i int, col string) (string, bool) {
+	if i >= len(e.Rows) {
+		return "", false
+	}
+	for c, column := range e.Columns {
+		if column.Name == col && c < len(e.Rows[i]) && e.Rows[i][c] != nil {
+			return string(e.Rows[i][c]), true
+		}
+	}
+	return "", false
+}
+
+// KV is a column and its value.
+type KV struct {
+	Column string
+	Value  string
+}
+
+// ReadRow is one row a session read (or locked), in its ledger.
+type ReadRow struct {
+	Exec  *Execution
+	Table string
+	// Values: what identifies the row and what was read, as column = value
+	// pairs: the read's equality predicates, and every column of the row
+	// returned. Any of them may be the key an UPDATE later uses.
+	Values  []KV
+	Columns []string // columns read ("" entries never)
+	All     bool     // SELECT * / t.*
+	Lock    LockStrength
+	TxID    uint64
+	depth   int  // savepoint depth when taken
+	write   bool // the row was written (UPDATE) in TxID: it holds a row lock
+	fromRow bool // Values came from a returned row
+}
+
+// Value returns the row's value for col.
+func (r *ReadRow) Value(col string) (string, bool) {
+	for _, kv := range r.Values {
+		if kv.Column == col {
+			return kv.Value, true
+		}
+	}
+	return "", false
+}
+
+// ReadColumn reports whether the read included col.
+func (r *ReadRow) ReadColumn(col string) bool {
+	return r.All || containsString(r.Columns, col)
+}
+
+// ledger is a session's bounded list of recent rows read, oldest first.
+type ledger struct {
+	rows []*ReadRow
+	max  int
+	age  time.Duration
+}
+
+func (l *ledger) add(r *ReadRow, now time.Time) {
+	l.expire(now)
+	if len(l.rows) >= l.max {
+		n := len(l.rows) - l.max + 1
+		copy(l.rows, l.rows[n:])
+		for i := len(l.rows) - n; i < len(l.rows); i++ {
+			l.rows[i] = nil
+		}
+		l.rows = l.rows[:len(l.rows)-n]
+	}
+	l.rows = append(l.rows, r)
+}
+
+func (l *ledger) expire(now time.Time) {
+	if l.age <= 0 || len(l.rows) == 0 {
+		return
+	}
+	cut := 0
+	for cut < len(l.rows) && now.Sub(l.rows[cut].Exec.Sent) > l.age {
+		cut++
+	}
+	if cut > 0 {
+		n := copy(l.rows, l.rows[cut:])
+		for i := n; i < len(l.rows); i++ {
+			l.rows[i] = nil
+		}
+		l.rows = l.rows[:n]
+	}
+}
+
+// removeExec drops the rows an execution added from its predicates.
+func (l *ledger) removePredicateRows(e *Execution) {
+	out := l.rows[:0]
+	for _, r := range l.rows {
+		if r.Exec == e && !r.fromRow {
+			continue
+		}
+		out = append(out, r)
+	}
+	for i := len(out); i < len(l.rows); i++ {
+		l.rows[i] = nil
+	}
+	l.rows = out
+}
+
+// WriteKey is the identity an UPDATE gives its row(s): a column and the
+// values it must equal.
+type WriteKey struct {
+	Column string
+	Values []string
+}
+
+// matches reports whether row r is one of the rows the keys select: every
+// key column the row knows must hold one of the values, and at least one
+// must be known.
+func matchesKeys(r *ReadRow, keys []WriteKey) (RowKey, bool) {
+	var hit RowKey
+	known := false
+	for _, k := range keys {
+		v, ok := r.Value(k.Column)
+		if !ok {
+			continue
+		}
+		if !containsString(k.Values, v) {
+			return RowKey{}, false
+		}
+		if !known {
+			hit = RowKey{Column: k.Column, Value: v}
+		}
+		known = true
+	}
+	return hit, known
+}
+
+// WriteRecord is the evidence the analyzer gathers about one UPDATE (or
+// INSERT … ON CONFLICT DO UPDATE) when it is sent.
+type WriteRecord struct {
+	Exec  *Execution
+	Table string
+	Keys  []WriteKey // the row identity from the WHERE clause
+	// Absolute: columns set to a value computed outside SQL; Relative:
+	// columns set from their own value (atomic).
+	Absolute []string
+	Relative []string
+	// VersionColumn: a WHERE equality on a column the SET also assigns.
+	VersionColumn   string
+	VersionAdvanced bool // the SET gives it a different value
+	// Read: the most recent earlier read of the row by this session that
+	// included one of the Absolute columns; nil when none.
+	Read        *ReadRow
+	ReadKey     RowKey
+	ReadColumns []string // Absolute columns the read included
+	// Locked: the session holds a FOR UPDATE / FOR NO KEY UPDATE (or an
+	// earlier UPDATE's) lock on the row in the open transaction of the read.
+	Locked bool
+	// SameSnapshot: read and write are in one REPEATABLE READ or
+	// SERIALIZABLE transaction.
+	SameSnapshot bool
+	// Window: the read is within the configured window.
+	WithinWindow bool
+}
+
+// Key returns the write's first identifying column and value.
+func (w *WriteRecord) Key() *RowKey {
+	if w.ReadKey.Column != "" {
+		k := w.ReadKey
+		return &k
+	}
+	for _, k := range w.Keys {
+		if len(k.Values) > 0 {
+			return &RowKey{Column: k.Column, Value: k.Values[0]}
+		}
+	}
+	return nil
+}
+
+// TxRecord describes a transaction when it ends.
+type TxRecord struct {
+	ID        uint64
+	Explicit  bool // BEGIN … COMMIT (false: one autocommit statement)
+	Committed bool
+	Isolation Isolation
+	Start     time.Time
+	End       time.Time
+	Writes    []*WriteRecord
+	Execs     []*Execution // statements run in it (bounded)
+	// LockSince: when the transaction first held a row lock (FOR UPDATE /
+	// FOR NO KEY UPDATE completed, or an UPDATE completed); zero if never.
+	LockSince time.Time
+	LockExec  *Execution
+	// ClientIdle: time since LockSince during which the server had
+	// answered and the client had not sent anything yet.
+	ClientIdle time.Duration
+	Failed     bool // the server reported an error inside it
+	SQLState   string
+	EndExec    *Execution // the COMMIT/ROLLBACK, if explicit
+}
+
+const maxTxExecs = 64
+
+// Session is the analyzer's state for one client connection.
+type Session struct {
+	ID   string
+	Info SessionInfo
+
+	wire *wireSession
+	// Transaction state.
+	InTx             bool
+	Failed           bool
+	Isolation        Isolation // of the open transaction
+	DefaultIsolation Isolation // session default
+	startupIsolation Isolation
+	tx               *TxRecord
+	txSeq            uint64
+	savepoints       []string
+
+	ledger ledger
+
+	// Timing for RMW004: when the server last said ReadyForQuery and
+	// whether the client has spoken since.
+	lastReady time.Time
+	idle      bool
+
+	sawBackend bool
+	ruleState  map[*Rule]any
+}
+
+// Tx returns the open transaction (explicit or the current autocommit one).
+func (s *Session) Tx() *TxRecord { return s.tx }
+
+// Rows returns the ledger, oldest first. Do not modify.
+func (s *Session) Rows() []*ReadRow { return s.ledger.rows }
+
+func (s *Session) effectiveIsolation() Isolation {
+	if s.DefaultIsolation != IsolationDefault {
+		return s.DefaultIsolation
+	}
+	return s.startupIsolation
+}
+
+// beginTx opens a transaction record.
+func (s *Session) beginTx(explicit bool, iso Isolation, t time.Time) {
+	s.txSeq++
+	if iso == IsolationDefault {
+		iso = s.effectiveIsolation()
+	}
+	s.tx = &TxRecord{ID: s.txSeq, Explicit: explicit, Isolation: iso, Start: t}
+	s.InTx = explicit
+	s.Failed = false
+	s.Isolation = iso
+	s.savepoints = s.savepoints[:0]
+}
+
+// lockedInTx reports whether the session holds a guarding row lock on a row
+// matching keys in its open transaction.
+func (s *Session) lockedInTx(table string, keys []WriteKey) bool {
+	if !s.InTx || s.tx == nil {
+		return false
+	}
+	for _, r := range s.ledger.rows {
+		if r.TxID != s.tx.ID || r.Table != table {
+			continue
+		}
+		if !r.Lock.Guards() && !r.write {
+			continue
+		}
+		if _, ok := matchesKeys(r, keys); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// rollbackTo releases locks taken after the savepoint.
+func (s *Session) rollbackTo(name string) {
+	depth := -1
+	for i := len(s.savepoints) - 1; i >= 0; i-- {
+		if s.savepoints[i] == name {
+			depth = i + 1
+			break
+		}
+	}
+	if depth < 0 || s.tx == nil {
+		return
+	}
+	s.savepoints = s.savepoints[:depth]
+	for _, r := range s.ledger.rows {
+		if r.TxID == s.tx.ID && r.depth > depth {
+			r.Lock = LockNone
+			r.write = false
+		}
+	}
+}
+
+// startupIsolationOf reads `-c default_transaction_isolation=…` (or
+// --default-transaction-isolation=…) from the startup options.
+func startupIsolationOf(opts string) Isolation {
+	fields := strings.Fields(opts)
+	for i := 0; i < len(fields); i++ {
+		f := fields[i]
+		if f == "-c" && i+1 < len(fields) {
+			i++
+			f = fields[i]
+		}
+		f = strings.TrimPrefix(strings.TrimPrefix(f, "-c"), "--")
+		name, val, ok := strings.Cut(f, "=")
+		if !ok {
+			continue
+		}
+		name = strings.ReplaceAll(strings.ToLower(name), "-", "_")
+		if name == "default_transaction_isolation" {
+			return ParseIsolation(strings.ReplaceAll(val, "\\ ", " "))
+		}
+	}
+	return IsolationDefault
+}

@@ -1,0 +1,104 @@
+package rules
+
+import (
+	"testing"
+	"time"
+
+	"github.com/pgrmw/pgrmw/analyzer"
+)
+
+// stream builds simple-protocol events by hand for unit tests of Feed.
+type stream struct {
+	t   time.Time
+	evs []*analyzer.Event
+}
+
+func (s *stream) add(ev analyzer.Event) {
+	s.t = s.t.Add(time.Millisecond)
+	ev.Time = s.t
+	s.evs = append(s.evs, &ev)
+}
+
+func (s *stream) query(sess, sql string, cols []string, rows [][]string, tag string, tx byte) {
+	s.add(analyzer.Event{Kind: analyzer.EventQuery, Session: sess, SQL: sql})
+	if cols != nil {
+		var cs []analyzer.Column
+		for i, c := range cols {
+			cs = append(cs, analyzer.Column{Name: c, TableOID: 1000, AttrNum: uint16(i + 1), TypeOID: 23})
+		}
+		s.add(analyzer.Event{Kind: analyzer.EventRowDescription, Session: sess, Columns: cs})
+		for _, r := range rows {
+			var vs [][]byte
+			for _, v := range r {
+				vs = append(vs, []byte(v))
+			}
+			s.add(analyzer.Event{Kind: analyzer.EventDataRow, Session: sess, Values: vs})
+		}
+	}
+	if tag != "" {
+		s.add(analyzer.Event{Kind: analyzer.EventCommandComplete, Session: sess, Tag: tag})
+		s.add(analyzer.Event{Kind: analyzer.EventReadyForQuery, Session: sess, TxStatus: tx})
+	}
+}
+
+func feedAll(a *analyzer.Analyzer, evs []*analyzer.Event) []analyzer.Finding {
+	var out []analyzer.Finding
+	for _, ev := range evs {
+		out = append(out, a.Feed(ev)...)
+	}
+	return append(out, a.Close()...)
+}
+
+func TestFeedRMW001Simple(t *testing.T) {
+	var s stream
+	s.query("order", "SELECT balance FROM users WHERE id = 42", []string{"balance"}, [][]string{{"100"}}, "SELECT 1", 'I')
+	s.query("referral", "SELECT balance FROM users WHERE id = 42", []string{"balance"}, [][]string{{"100"}}, "SELECT 1", 'I')
+	s.query("order", "UPDATE users SET balance = 250 WHERE id = 42", nil, nil, "UPDATE 1", 'I')
+	s.query("referral", "UPDATE users SET balance = 500 WHERE id = 42", nil, nil, "UPDATE 1", 'I')
+	a := analyzer.New(analyzer.DefaultConfig(), All())
+	fs := feedAll(a, s.evs)
+	n := 0
+	for _, f := range fs {
+		if f.Rule == "RMW001" {
+			n++
+			t.Logf("%s %s | fix: %s", f.Rule, f.Message, f.Fix)
+		}
+	}
+	if n != 2 {
+		t.Fatalf("want 2 RMW001, got %d: %+v", n, fs)
+	}
+	if st := a.Stats(); st.Panics != 0 {
+		t.Fatalf("panics: %+v", st)
+	}
+}
+
+func TestFeedLogModeAndGuards(t *testing.T) {
+	cases := []struct {
+		name string
+		sqls []string
+		want int
+	}{
+		{"plain", []string{"SELECT balance FROM users WHERE id = 42", "UPDATE users SET balance = 250 WHERE id = 42"}, 1},
+		{"atomic", []string{"SELECT balance FROM users WHERE id = 42", "UPDATE users SET balance = balance + 150 WHERE id = 42"}, 0},
+		{"for update", []string{"BEGIN", "SELECT balance FROM users WHERE id = 42 FOR UPDATE", "UPDATE users SET balance = 250 WHERE id = 42", "COMMIT"}, 0},
+		{"key share", []string{"BEGIN", "SELECT balance FROM users WHERE id = 42 FOR KEY SHARE", "UPDATE users SET balance = 250 WHERE id = 42", "COMMIT"}, 1},
+		{"serializable", []string{"BEGIN ISOLATION LEVEL SERIALIZABLE", "SELECT balance FROM users WHERE id = 42", "UPDATE users SET balance = 250 WHERE id = 42", "COMMIT"}, 0},
+		{"separate tx", []string{"BEGIN ISOLATION LEVEL SERIALIZABLE", "SELECT balance FROM users WHERE id = 42", "COMMIT", "BEGIN ISOLATION LEVEL SERIALIZABLE", "UPDATE users SET balance = 250 WHERE id = 42", "COMMIT"}, 1},
+		{"version", []string{"SELECT balance, version FROM users WHERE id = 42", "UPDATE users SET balance = 250, version = version + 1 WHERE id = 42 AND version = 3"}, 0},
+		{"blind", []string{"SELECT name FROM users WHERE id = 42", "UPDATE users SET balance = 250 WHERE id = 42"}, 0},
+		{"other row", []string{"SELECT balance FROM users WHERE id = 41", "UPDATE users SET balance = 250 WHERE id = 42"}, 0},
+		{"suppressed", []string{"SELECT balance FROM users WHERE id = 42", "UPDATE users SET balance = 250 WHERE id = 42 /* pgrmw:ignore RMW001 reviewed */"}, 0},
+		{"in list", []string{"SELECT * FROM users WHERE id IN (1, 42, 7)", "UPDATE users SET balance = 250 WHERE id = 42"}, 1},
+	}
+	for _, c := range cases {
+		var s stream
+		for _, q := range c.sqls {
+			s.query("s1", q, nil, nil, "", 0)
+		}
+		a := analyzer.New(analyzer.DefaultConfig(), []*analyzer.Rule{RMW001})
+		fs := feedAll(a, s.evs)
+		if len(fs) != c.want {
+			t.Errorf("%s: want %d findings, got %d: %+v", c.name, c.want, len(fs), fs)
+		}
+	}
+}
