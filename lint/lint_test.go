@@ -247,7 +247,7 @@ func TestCapturePartsAreReadInOrder(t *testing.T) {
 type engineFunc func(*analyzer.Event)
 
 func (f engineFunc) Feed(ev *analyzer.Event) []analyzer.Finding { f(ev); return nil }
-func (f engineFunc) Close() []analyzer.Finding                 { return nil }
+func (f engineFunc) Close() []analyzer.Finding                  { return nil }
 
 func sampleReport(t *testing.T) *Report {
 	t.Helper()
