@@ -80,6 +80,7 @@ func TestRawRoundTrip(t *testing.T) {
 	if len(out) != len(in) {
 		t.Fatalf("read %d events, wrote %d", len(out), len(in))
 	}
+	in[6].ParamFormats = nil // text after normalization
 	for i := range in {
 		if !reflect.DeepEqual(in[i], out[i]) {
 			t.Errorf("event %d:\nwrote %+v\nread  %+v", i, in[i], out[i])
@@ -285,5 +286,23 @@ func TestNotACapture(t *testing.T) {
 	os.WriteFile(path, []byte(`{"format":"something"}`+"\n"), 0o600)
 	if _, err := Open(path); err == nil {
 		t.Fatal("opened a non-capture")
+	}
+}
+
+// A value bound in binary hashes like the same value written as a literal.
+func TestBinaryValuesAreNormalizedBeforeHashing(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.jsonl")
+	writeAll(t, path, Options{Key: []byte("k")}, []*analyzer.Event{
+		{Kind: analyzer.EventParse, Session: "s", Statement: "", SQL: "SELECT * FROM users WHERE id = $1", ParamOIDs: []uint32{23}},
+		{Kind: analyzer.EventBind, Session: "s", ParamFormats: []int16{1}, Params: [][]byte{{0, 0, 0, 42}}},
+		{Kind: analyzer.EventQuery, Session: "s", SQL: "SELECT * FROM users WHERE id = 42"},
+	})
+	out, err := readAll(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lit := out[2].SQL[strings.Index(out[2].SQL, "'")+1 : len(out[2].SQL)-1]
+	if got := string(out[1].Params[0]); got != lit || out[1].ParamFormats != nil {
+		t.Errorf("binary 42 hashed to %q (formats %v), literal 42 to %q", got, out[1].ParamFormats, lit)
 	}
 }
