@@ -46,14 +46,18 @@ type ProxyStats struct {
 }
 
 // AnalyzerStats is what the live view reads from the analyzer; cumulative.
+// Field types follow analyzer.Stats so the mapping is one line per field.
 type AnalyzerStats struct {
-	EventsAnalyzed int64
-	// StatementsParsed counts pg_query parses (statement-cache misses).
-	StatementsParsed   int64
-	StatementCacheHits int64
-	ParseErrors        int64
+	EventsAnalyzed uint64
+	// Statements analysed (each a cache lookup).
+	Statements uint64
+	// StatementsParsed counts pg_query parses.
+	StatementsParsed     uint64
+	StatementCacheHits   uint64
+	StatementCacheMisses uint64
+	ParseErrors          uint64
 	// AnalysisPanics counts recovered panics (traffic failed open).
-	AnalysisPanics int64
+	AnalysisPanics uint64
 }
 
 // Sources are the getters the server calls on each scrape; nil ones read as

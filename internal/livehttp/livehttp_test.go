@@ -22,7 +22,7 @@ import (
 // fakeCounters stand in for the proxy's and analyzer's atomics.
 type fakeCounters struct {
 	open, total, events, dropped, blocked atomic.Int64
-	analyzed, parsed, hits, parseErrors   atomic.Int64
+	analyzed, parsed, hits, misses        atomic.Uint64
 	unhealthy                             atomic.Bool
 }
 
@@ -36,7 +36,7 @@ func (f *fakeCounters) sources() Sources {
 			}
 		},
 		Analyzer: func() AnalyzerStats {
-			return AnalyzerStats{EventsAnalyzed: f.analyzed.Load(), StatementsParsed: f.parsed.Load(), StatementCacheHits: f.hits.Load(), ParseErrors: f.parseErrors.Load()}
+			return AnalyzerStats{EventsAnalyzed: f.analyzed.Load(), StatementsParsed: f.parsed.Load(), StatementCacheHits: f.hits.Load(), StatementCacheMisses: f.misses.Load()}
 		},
 		Healthy: func() error {
 			if f.unhealthy.Load() {
@@ -119,7 +119,7 @@ func TestMetricsSeriesAndValues(t *testing.T) {
 	for _, name := range []string{
 		"pgrmw_sessions_open", "pgrmw_sessions_total", "pgrmw_events_total", "pgrmw_events_dropped_total",
 		"pgrmw_writes_blocked_total", "pgrmw_events_analyzed_total", "pgrmw_statements_parsed_total",
-		"pgrmw_statement_cache_hits_total", "pgrmw_statement_cache_hit_ratio", "pgrmw_statement_parse_errors_total",
+		"pgrmw_statement_cache_hits_total", "pgrmw_statement_cache_misses_total", "pgrmw_statement_cache_hit_ratio", "pgrmw_statements_total", "pgrmw_statement_parse_errors_total",
 		`pgrmw_findings_total{rule="RMW001",severity="warning"}`, // pre-created at zero
 		`pgrmw_findings_total{rule="RMW006",severity="error"}`,
 		"pgrmw_analysis_latency_seconds_count", `pgrmw_analysis_latency_seconds_bucket{le="+Inf"}`,
@@ -141,6 +141,7 @@ func TestMetricsSeriesAndValues(t *testing.T) {
 	f.analyzed.Store(4993)
 	f.parsed.Store(25)
 	f.hits.Store(75)
+	f.misses.Store(25)
 	for range 2 {
 		s.RecordFinding(analyzer.Finding{Rule: "RMW001", Severity: analyzer.SeverityWarning, Fingerprint: "a"})
 	}

@@ -23,7 +23,9 @@ var (
 	descWritesBlocked    = desc("pgrmw_writes_blocked_total", "Writes refused in block mode.")
 	descEventsAnalyzed   = desc("pgrmw_events_analyzed_total", "Events the analyzer processed.")
 	descStatementsParsed = desc("pgrmw_statements_parsed_total", "Statements parsed by pg_query (statement-cache misses).")
-	descCacheHits        = desc("pgrmw_statement_cache_hits_total", "Statements whose facts came from the cache.")
+	descStatements       = desc("pgrmw_statements_total", "Statements analysed.")
+	descCacheHits        = desc("pgrmw_statement_cache_hits_total", "Statement-facts cache lookups served from the cache.")
+	descCacheMisses      = desc("pgrmw_statement_cache_misses_total", "Statement-facts cache lookups that had to parse.")
 	descCacheHitRatio    = desc("pgrmw_statement_cache_hit_ratio", "Share of statement lookups served by the cache since start (0 to 1).")
 	descParseErrors      = desc("pgrmw_statement_parse_errors_total", "Statements pg_query could not parse (skipped).")
 	descAnalysisPanics   = desc("pgrmw_analysis_panics_total", "Panics recovered in analysis; traffic failed open.")
@@ -33,7 +35,7 @@ var (
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		descSessionsOpen, descSessionsTotal, descSessionsRefused, descBytes, descEventsEmitted,
-		descEventsDropped, descWritesBlocked, descEventsAnalyzed, descStatementsParsed, descCacheHits,
+		descEventsDropped, descWritesBlocked, descEventsAnalyzed, descStatements, descStatementsParsed, descCacheHits, descCacheMisses,
 		descCacheHitRatio, descParseErrors, descAnalysisPanics, descFindingGroups,
 	} {
 		ch <- d
@@ -55,6 +57,9 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter := func(d *prometheus.Desc, v int64, labels ...string) {
 		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v), labels...)
 	}
+	ucounter := func(d *prometheus.Desc, v uint64) {
+		ch <- prometheus.MustNewConstMetric(d, prometheus.CounterValue, float64(v))
+	}
 	gauge(descSessionsOpen, float64(p.SessionsOpen))
 	counter(descSessionsTotal, p.SessionsTotal)
 	counter(descSessionsRefused, p.SessionsRefused)
@@ -63,16 +68,18 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descEventsEmitted, p.EventsEmitted)
 	counter(descEventsDropped, p.EventsDropped)
 	counter(descWritesBlocked, p.WritesBlocked)
-	counter(descEventsAnalyzed, a.EventsAnalyzed)
-	counter(descStatementsParsed, a.StatementsParsed)
-	counter(descCacheHits, a.StatementCacheHits)
+	ucounter(descEventsAnalyzed, a.EventsAnalyzed)
+	ucounter(descStatements, a.Statements)
+	ucounter(descStatementsParsed, a.StatementsParsed)
+	ucounter(descCacheHits, a.StatementCacheHits)
+	ucounter(descCacheMisses, a.StatementCacheMisses)
 	ratio := 0.0
-	if lookups := a.StatementCacheHits + a.StatementsParsed; lookups > 0 {
+	if lookups := a.StatementCacheHits + a.StatementCacheMisses; lookups > 0 {
 		ratio = float64(a.StatementCacheHits) / float64(lookups)
 	}
 	gauge(descCacheHitRatio, ratio)
-	counter(descParseErrors, a.ParseErrors)
-	counter(descAnalysisPanics, a.AnalysisPanics)
+	ucounter(descParseErrors, a.ParseErrors)
+	ucounter(descAnalysisPanics, a.AnalysisPanics)
 	c.s.mu.Lock()
 	groups := len(c.s.groups)
 	c.s.mu.Unlock()
