@@ -414,3 +414,16 @@ func TestHTMLCapsGroupsDrawnInFull(t *testing.T) {
 		t.Error("page does not count the rows as groups")
 	}
 }
+
+func TestTrimRulePrefix(t *testing.T) {
+	for _, c := range [][2]string{
+		{"RMW001 unguarded-read-modify-write: a row was read", "A row was read"},
+		{"RMW001 — lost", "Lost"},
+		{"Unguarded read-modify-write", "Unguarded read-modify-write"},
+		{"RMW001", "RMW001"},
+	} {
+		if got := trimRulePrefix(c[0], "RMW001", "unguarded-read-modify-write"); got != c[1] {
+			t.Errorf("trimRulePrefix(%q) = %q, want %q", c[0], got, c[1])
+		}
+	}
+}

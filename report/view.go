@@ -97,7 +97,25 @@ func newGroupView(i int, g Group, opts Options) groupView {
 		v.Statements = append(v.Statements, statementView{Role: role, SQL: sql})
 	}
 	v.DocTitle, v.DocBody = splitDoc(opts.doc(g.Rule))
+	v.DocTitle = trimRulePrefix(v.DocTitle, g.Rule, g.Name)
 	return v
+}
+
+// trimRulePrefix drops a leading "RMW001 unguarded-read-modify-write:" from a
+// doc title: the report shows the id and name beside it already.
+func trimRulePrefix(title, id, name string) string {
+	t := strings.TrimSpace(title)
+	if id != "" && strings.HasPrefix(strings.ToUpper(t), strings.ToUpper(id)) {
+		t = strings.TrimSpace(t[len(id):])
+	}
+	if name != "" && strings.HasPrefix(t, name) {
+		t = strings.TrimSpace(t[len(name):])
+	}
+	t = strings.TrimSpace(strings.TrimLeft(t, ":—-"))
+	if t == "" {
+		return strings.TrimSpace(title)
+	}
+	return strings.ToUpper(t[:1]) + t[1:]
 }
 
 // where summarises a place as "app (user@db)".

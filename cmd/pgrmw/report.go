@@ -14,6 +14,7 @@ import (
 	"github.com/pgrmw/pgrmw/analyzer"
 	"github.com/pgrmw/pgrmw/capture"
 	"github.com/pgrmw/pgrmw/report"
+	"github.com/pgrmw/pgrmw/rules"
 )
 
 func reportCommand() *cli.Command {
@@ -103,9 +104,13 @@ func sniffReportInput(path string) (string, error) {
 	return "", nil
 }
 
-// ruleDoc returns a rule's Markdown doc for the report. The rules registry
-// plugs in here once it exists; until then reports show findings without docs.
-var ruleDoc func(ruleID string) string
+// ruleDoc returns a rule's Markdown doc for the report ("" when unknown).
+func ruleDoc(ruleID string) string {
+	if r := rules.Lookup(ruleID); r != nil {
+		return r.Doc
+	}
+	return ""
+}
 
 func reportSource(paths []string) string {
 	if len(paths) == 1 {
