@@ -20,7 +20,7 @@ func proxyCommand() *cli.Command {
 		Name:      "proxy",
 		Usage:     "relay PostgreSQL traffic to an upstream server and watch it for lost updates",
 		UsageText: "pgrmw proxy --upstream postgres://user@host:5432/db?sslmode=prefer [--listen 127.0.0.1:6432]",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "listen", Value: proxy.DefaultListen, Usage: "`host:port` clients connect to"},
 			&cli.StringFlag{Name: "upstream", Usage: "PostgreSQL `URL` to relay to; its host, port and sslmode are used (clients' own user and database pass through)"},
 			&cli.StringFlag{Name: "tls-cert", Usage: "certificate `file` for TLS towards clients (with --tls-key); clients are then offered SCRAM-SHA-256 without channel binding"},
@@ -28,7 +28,7 @@ func proxyCommand() *cli.Command {
 			&cli.IntFlag{Name: "max-connections", Usage: "refuse client sessions beyond this many with SQLSTATE 53300 (0 = unlimited)"},
 			&cli.DurationFlag{Name: "connect-timeout", Value: proxy.DefaultConnectTimeout, Usage: "upstream dial and TLS handshake timeout"},
 			&cli.DurationFlag{Name: "shutdown-grace", Value: 10 * time.Second, Usage: "on SIGINT/SIGTERM, how long open sessions may finish before they are closed"},
-		},
+		}, analysisFlags()...),
 		Action: runProxy,
 	}
 }
@@ -56,10 +56,25 @@ func runProxy(c *cli.Context) error {
 	if cfg.Upstream == "" {
 		return errors.New("proxy: --upstream is required (e.g. --upstream postgres://app@db.internal:5432/app?sslmode=prefer)")
 	}
+	lopts, err := liveOptionsFrom(c)
+	if err != nil {
+		return fmt.Errorf("proxy: %w", err)
+	}
+	l, err := startLive(lopts)
+	if err != nil {
+		return fmt.Errorf("proxy: %w", err)
+	}
+	defer func() {
+		if err := l.Close(); err != nil {
+			logger.Error().Err(err).Msg("closing analysis")
+		}
+	}()
+	l.attach(&cfg)
 	p, err := proxy.New(cfg)
 	if err != nil {
 		return fmt.Errorf("proxy: %w", err)
 	}
+	l.proxy.Store(p)
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("proxy: cannot listen on %s: %w", cfg.Listen, unwrapOpError(err))
