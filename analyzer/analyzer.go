@@ -606,16 +606,20 @@ func (a *Analyzer) rowFromResult(s *Session, e *Execution, values [][]byte) {
 	if e.tables == nil {
 		e.tables = a.columnTables(f, e.Columns)
 	}
+	if e.names == nil {
+		e.names = columnNames(f, e.Columns)
+	}
 	for _, rd := range f.Reads {
 		var kvs []KV
 		var cols []string
-		for i, c := range e.Columns {
+		for i := range e.Columns {
 			if i >= len(values) || e.tables[i] != rd.Table {
 				continue
 			}
-			cols = append(cols, c.Name)
+			name := e.names[i]
+			cols = append(cols, name)
 			if values[i] != nil && len(kvs) < maxRowValues {
-				kvs = append(kvs, KV{c.Name, string(values[i])})
+				kvs = append(kvs, KV{name, string(values[i])})
 			}
 		}
 		if len(cols) == 0 {
@@ -648,6 +652,26 @@ func hasKV(kvs []KV, col string) bool {
 		}
 	}
 	return false
+}
+
+// columnNames returns the source column of each result column: ORMs alias
+// every column (TypeORM: "Post"."title" AS "Post_title"), and the UPDATE
+// names the column, not the alias.
+func columnNames(f *StatementFacts, cols []Column) []string {
+	out := make([]string, len(cols))
+	aligned := len(f.Targets) == len(cols)
+	for _, t := range f.Targets {
+		if t.Star {
+			aligned = false
+		}
+	}
+	for i, c := range cols {
+		out[i] = c.Name
+		if aligned && f.Targets[i].Column != "" {
+			out[i] = f.Targets[i].Column
+		}
+	}
+	return out
 }
 
 // columnTables maps each result column to the table it comes from, using

@@ -32,6 +32,7 @@ type Execution struct {
 	tx       *TxRecord
 	readRows bool // ledger rows from returned data replaced the predicate rows
 	tables   []string
+	names    []string
 }
 
 // Value resolves an operand to its text value; ok is false for NULL or
@@ -364,19 +365,21 @@ func (s *Session) lockedInTx(table string, keys []WriteKey) bool {
 
 // rollbackTo releases locks taken after the savepoint.
 func (s *Session) rollbackTo(name string) {
-	depth := -1
+	idx := -1
 	for i := len(s.savepoints) - 1; i >= 0; i-- {
 		if s.savepoints[i] == name {
-			depth = i + 1
+			idx = i
 			break
 		}
 	}
-	if depth < 0 || s.tx == nil {
+	if idx < 0 || s.tx == nil {
 		return
 	}
-	s.savepoints = s.savepoints[:depth]
+	// The savepoint itself survives ROLLBACK TO; rows taken while it was
+	// set (depth > idx) lose their locks.
+	s.savepoints = s.savepoints[:idx+1]
 	for _, r := range s.ledger.rows {
-		if r.TxID == s.tx.ID && r.depth > depth {
+		if r.TxID == s.tx.ID && r.depth > idx {
 			r.Lock = LockNone
 			r.write = false
 		}

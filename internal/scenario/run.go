@@ -218,6 +218,6 @@ func sessionURL(base, name string, startup map[string]string) (string, error) {
 	for k, v := range startup {
 		q.Set(k, v)
 	}
-	u.RawQuery = q.Encode()
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String(), nil
 }

@@ -22,7 +22,8 @@
 //	order:    UPDATE …                                     -- error 40001
 //	order:    \sleep 60ms
 //
-// Annotations: "args: v, …" (integers, 'strings', NULL, true/false; in the
+// Annotations: "args: v, …" (integers, 'strings', NULL, true/false, {1,2}
+// integer arrays; in the
 // simple protocol pgx interpolates them), "want RULE [/regexp/]" (repeatable:
 // the step must produce that finding; the regexp matches its message),
 // "blocks" (the step waits on a row lock: the runner starts it, moves on after
@@ -293,6 +294,23 @@ func parseArgs(s string) ([]any, error) {
 			out = append(out, b.String())
 			s = strings.TrimSpace(s[end+1:])
 			s = strings.TrimSpace(strings.TrimPrefix(s, ","))
+			continue
+		}
+		if s[0] == '{' {
+			end := strings.IndexByte(s, '}')
+			if end < 0 {
+				return nil, fmt.Errorf("unterminated array in args")
+			}
+			var arr []int64
+			for _, e := range strings.Split(s[1:end], ",") {
+				n, err := strconv.ParseInt(strings.TrimSpace(e), 10, 64)
+				if err != nil {
+					return nil, fmt.Errorf("array args hold integers only: %w", err)
+				}
+				arr = append(arr, n)
+			}
+			out = append(out, arr)
+			s = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s[end+1:]), ","))
 			continue
 		}
 		tok, s, _ = strings.Cut(s, ",")

@@ -1,0 +1,7 @@
+-- Safe: the row is locked by SELECT … FOR UPDATE in the transaction that writes it.
+-- setup: CREATE TABLE users (id int PRIMARY KEY, name text, balance int NOT NULL, version int NOT NULL DEFAULT 0);
+-- setup: INSERT INTO users VALUES (1, 'ann', 10, 0), (2, 'bob', 20, 0), (3, 'cy', 30, 0), (42, 'dee', 100, 0);
+s: BEGIN
+s: SELECT balance FROM users WHERE id = $1 FOR UPDATE      -- args: 42
+s: UPDATE users SET balance = $1 WHERE id = $2             -- args: 250, 42
+s: COMMIT

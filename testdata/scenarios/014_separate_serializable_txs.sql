@@ -1,0 +1,9 @@
+-- Unsafe: read in one transaction, write in a later one, whatever the level.
+-- setup: CREATE TABLE users (id int PRIMARY KEY, name text, balance int NOT NULL, version int NOT NULL DEFAULT 0);
+-- setup: INSERT INTO users VALUES (1, 'ann', 10, 0), (2, 'bob', 20, 0), (3, 'cy', 30, 0), (42, 'dee', 100, 0);
+s: BEGIN ISOLATION LEVEL SERIALIZABLE
+s: SELECT balance FROM users WHERE id = $1                -- args: 42
+s: COMMIT
+s: BEGIN ISOLATION LEVEL SERIALIZABLE
+s: UPDATE users SET balance = $1 WHERE id = $2           -- args: 250, 42   -- want RMW001
+s: COMMIT

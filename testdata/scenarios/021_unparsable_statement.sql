@@ -1,0 +1,6 @@
+-- An unparsable statement is counted and skipped; analysis goes on.
+-- setup: CREATE TABLE users (id int PRIMARY KEY, name text, balance int NOT NULL, version int NOT NULL DEFAULT 0);
+-- setup: INSERT INTO users VALUES (1, 'ann', 10, 0), (2, 'bob', 20, 0), (3, 'cy', 30, 0), (42, 'dee', 100, 0);
+s: SELECT balance FROM users WHERE id = $1            -- args: 42
+s: SELEC balance FROM users                              -- error 42601
+s: UPDATE users SET balance = $1 WHERE id = $2         -- args: 250, 42   -- want RMW001

@@ -1,0 +1,5 @@
+-- Unsafe: UPDATE with a table alias and a qualified predicate.
+-- setup: CREATE TABLE users (id int PRIMARY KEY, name text, balance int NOT NULL, version int NOT NULL DEFAULT 0);
+-- setup: INSERT INTO users VALUES (1, 'ann', 10, 0), (2, 'bob', 20, 0), (3, 'cy', 30, 0), (42, 'dee', 100, 0);
+s: SELECT balance FROM users WHERE id = $1     -- args: 42
+s: UPDATE users AS u SET balance = $1 WHERE u.id = $2   -- args: 250, 42   -- want RMW001
