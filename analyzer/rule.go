@@ -21,10 +21,17 @@ type Rule struct {
 	Run          func(*Pass)
 }
 
-// Title is the first line of Doc without markdown heading marks.
+// Title is the first line of Doc without markdown heading marks and without
+// a leading "RMW001 name:".
 func (r *Rule) Title() string {
 	line, _, _ := strings.Cut(r.Doc, "\n")
-	return strings.TrimSpace(strings.TrimLeft(line, "# "))
+	line = strings.TrimSpace(strings.TrimLeft(line, "# "))
+	if strings.HasPrefix(line, r.ID) {
+		if _, rest, ok := strings.Cut(line, ": "); ok {
+			return strings.TrimSpace(rest)
+		}
+	}
+	return line
 }
 
 // ObservationKind says what just happened in a session.
