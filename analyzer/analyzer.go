@@ -422,6 +422,11 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 
 	if logMode {
 		// No server responses will come: take the statement as done.
+		if tx != nil && tx.Explicit && tx.LockSince.IsZero() &&
+			(f.Kind == StmtUpdate || f.Kind == StmtDelete || (f.Kind == StmtSelect && anyGuardingLock(f))) {
+			tx.LockSince = ev.Time
+			tx.LockExec = e
+		}
 		switch {
 		case f.Kind == StmtCommit || f.Kind == StmtPrepareTransaction:
 			if s.tx != nil {

@@ -1,0 +1,243 @@
+package rules
+
+import (
+	_ "embed"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/pgrmw/pgrmw/analyzer"
+)
+
+//go:embed rmw006.md
+var rmw006Doc string
+
+// RMW006 proves a lost update across sessions from committed writes.
+var RMW006 = &analyzer.Rule{
+	ID:           "RMW006",
+	Name:         "lost-update-observed",
+	Severity:     analyzer.SeverityError,
+	Doc:          rmw006Doc,
+	NeedsResults: true,
+	Run:          runRMW006,
+}
+
+// committedWrite is a read-modify-write that committed.
+type committedWrite struct {
+	session   analyzer.SessionInfo
+	cols      []string
+	readVals  map[string]string
+	written   map[string]string
+	readSQL   string
+	readTime  time.Time
+	readDone  time.Time
+	writeSQL  string
+	writeTime time.Time
+	writeTag  string
+	commit    time.Time
+	readFP    string
+	writeFP   string
+}
+
+const (
+	maxWritesPerRow = 4
+	maxTrackedRows  = 100000
+)
+
+type rmw006State struct {
+	byRow map[string][]*committedWrite
+}
+
+func runRMW006(p *analyzer.Pass) {
+	if p.Kind != analyzer.ObsTxEnd || p.Tx == nil || !p.Tx.Committed || len(p.Tx.Writes) == 0 {
+		return
+	}
+	st := p.Shared(func() any { return &rmw006State{byRow: map[string][]*committedWrite{}} }).(*rmw006State)
+	for _, w := range p.Tx.Writes {
+		if w.Read == nil || len(w.ReadColumns) == 0 {
+			continue
+		}
+		n, ok := w.Exec.RowsAffected()
+		if !ok || n == 0 || w.Exec.SQLState != "" {
+			continue
+		}
+		key := w.Key()
+		if key == nil {
+			continue
+		}
+		rowID := w.Table + "\x00" + key.Column + "\x00" + key.Value
+		cw := newCommittedWrite(p, w)
+		for _, prev := range st.byRow[rowID] {
+			if prev.session.ID == cw.session.ID {
+				continue
+			}
+			cols := overlap(prev.cols, cw.cols)
+			if len(cols) == 0 || !sameVersion(prev, cw, cols) || wroteWhatItRead(prev, cols) {
+				continue
+			}
+			if suppressed(p.Rule(), w.Read.Exec, w.Exec) {
+				continue
+			}
+			report006(p, w, key, prev, cw, cols)
+			break
+		}
+		list := append(st.byRow[rowID], cw)
+		if len(list) > maxWritesPerRow {
+			list = list[len(list)-maxWritesPerRow:]
+		}
+		if _, exists := st.byRow[rowID]; !exists && len(st.byRow) >= maxTrackedRows {
+			clear(st.byRow)
+		}
+		st.byRow[rowID] = list
+	}
+}
+
+func newCommittedWrite(p *analyzer.Pass, w *analyzer.WriteRecord) *committedWrite {
+	r := w.Read.Exec
+	cw := &committedWrite{
+		session: p.Session.Info, cols: w.ReadColumns,
+		readVals: map[string]string{}, written: map[string]string{},
+		readSQL: r.SQL, readTime: r.Sent, readDone: r.Done,
+		writeSQL: w.Exec.SQL, writeTime: w.Exec.Sent, writeTag: w.Exec.Tag,
+		commit: p.Tx.End, readFP: r.Facts.Fingerprint(), writeFP: w.Exec.Facts.Fingerprint(),
+	}
+	if cw.readDone.IsZero() {
+		cw.readDone = r.Sent
+	}
+	for _, c := range w.ReadColumns {
+		if v, ok := w.Read.Value(c); ok {
+			cw.readVals[c] = v
+		}
+		if set, ok := w.Exec.Facts.SetOf(c); ok {
+			if v, ok := w.Exec.Value(set.Value); ok {
+				cw.written[c] = v
+			}
+		}
+	}
+	return cw
+}
+
+func overlap(a, b []string) []string {
+	var out []string
+	for _, x := range a {
+		if containsStr(b, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
+
+func containsStr(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// sameVersion: both read the same value of a column, or (values unknown)
+// the later writer read before the earlier one committed.
+func sameVersion(prev, cur *committedWrite, cols []string) bool {
+	for _, c := range cols {
+		a, ok1 := prev.readVals[c]
+		b, ok2 := cur.readVals[c]
+		if ok1 && ok2 {
+			return a == b
+		}
+	}
+	return cur.readDone.Before(prev.commit)
+}
+
+// wroteWhatItRead: the earlier write changed nothing, so nothing was lost.
+func wroteWhatItRead(prev *committedWrite, cols []string) bool {
+	for _, c := range cols {
+		r, ok1 := prev.readVals[c]
+		w, ok2 := prev.written[c]
+		if !ok1 || !ok2 || r != w {
+			return false
+		}
+	}
+	return true
+}
+
+func report006(p *analyzer.Pass, w *analyzer.WriteRecord, key *analyzer.RowKey, prev, cur *committedWrite, cols []string) {
+	c := cols[0]
+	type mark struct {
+		t       time.Time
+		session analyzer.SessionInfo
+		sql     string
+		result  string
+		note    string
+	}
+	readResult := func(cw *committedWrite) string {
+		if v, ok := cw.readVals[c]; ok {
+			return "-> " + v
+		}
+		return ""
+	}
+	marks := []mark{
+		{prev.readTime, prev.session, prev.readSQL, readResult(prev), ""},
+		{cur.readTime, cur.session, cur.readSQL, readResult(cur), ""},
+		{prev.writeTime, prev.session, prev.writeSQL, prev.writeTag, ""},
+		{cur.writeTime, cur.session, cur.writeSQL, cur.writeTag, ""},
+	}
+	if v, ok := prev.written[c]; ok {
+		marks[3].note = "overwrites " + v
+	} else {
+		marks[3].note = "overwrites " + sessionLabel(prev.session) + "'s write"
+	}
+	sort.SliceStable(marks, func(i, j int) bool { return marks[i].t.Before(marks[j].t) })
+	t0 := marks[0].t
+	var timeline []analyzer.TimelineEntry
+	for _, m := range marks {
+		timeline = append(timeline, analyzer.TimelineEntry{Offset: m.t.Sub(t0), Session: m.session.ID,
+			Label: sessionLabel(m.session), SQL: m.sql, Result: m.result, Note: m.note})
+	}
+	summary := ""
+	if base, ok := cur.readVals[c]; ok {
+		w1, ok1 := prev.written[c]
+		w2, ok2 := cur.written[c]
+		if ok1 && ok2 {
+			b, okb := new(big.Rat).SetString(base)
+			x, okx := new(big.Rat).SetString(w1)
+			y, oky := new(big.Rat).SetString(w2)
+			if okb && okx && oky {
+				expected := new(big.Rat).Add(x, y)
+				expected.Sub(expected, b)
+				lost := new(big.Rat).Sub(x, b)
+				sign := "+"
+				if lost.Sign() < 0 {
+					sign = ""
+				}
+				summary = fmt.Sprintf("expected %s, stored %s: the %s%s was lost", ratString(expected), ratString(y), sign, ratString(lost))
+			} else {
+				summary = fmt.Sprintf("%s wrote %s, then %s wrote %s over it", sessionLabel(prev.session), w1, sessionLabel(cur.session), w2)
+			}
+		}
+	}
+	if summary == "" {
+		summary = fmt.Sprintf("%s's committed write of %s was overwritten by %s", sessionLabel(prev.session), c, sessionLabel(cur.session))
+	}
+	p.Report(analyzer.Finding{
+		Message: fmt.Sprintf("lost update on %s %s: %s and %s read the same %s, both wrote it back, and %s's write (committed first) was overwritten",
+			w.Table, keyText(key), sessionLabel(prev.session), sessionLabel(cur.session), strings.Join(cols, ", "), sessionLabel(prev.session)),
+		Table:    w.Table,
+		Key:      key,
+		Columns:  cols,
+		Sessions: []analyzer.SessionInfo{prev.session, cur.session},
+		Statements: []analyzer.StatementRef{
+			{Role: "read", SQL: prev.readSQL, Time: prev.readTime, Session: prev.session.ID, Result: prev.readVals[c]},
+			{Role: "read", SQL: cur.readSQL, Time: cur.readTime, Session: cur.session.ID, Result: cur.readVals[c]},
+			{Role: "write", SQL: prev.writeSQL, Time: prev.writeTime, Session: prev.session.ID, Tag: prev.writeTag},
+			{Role: "write", SQL: cur.writeSQL, Time: cur.writeTime, Session: cur.session.ID, Tag: cur.writeTag},
+		},
+		Timeline:    timeline,
+		Summary:     summary,
+		Isolation:   w.Exec.Isolate.String(),
+		Fingerprint: analyzer.Fingerprint(p.Rule().ID, prev.readFP, prev.writeFP, cur.readFP, cur.writeFP, w.Table, strings.Join(cols, ",")),
+		Fix:         fixText(w, cols, key),
+	})
+}
