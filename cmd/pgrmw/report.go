@@ -1,18 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/pgrmw/pgrmw/analyzer"
-	"github.com/pgrmw/pgrmw/capture"
+	"github.com/pgrmw/pgrmw/lint"
 	"github.com/pgrmw/pgrmw/report"
 	"github.com/pgrmw/pgrmw/rules"
 )
@@ -22,13 +18,18 @@ func reportCommand() *cli.Command {
 		Name:      "report",
 		Usage:     "render findings as a self-contained HTML page or a Markdown pull-request comment",
 		UsageText: "pgrmw report [--format html|markdown] [--out FILE] INPUT...",
-		Description: "INPUT is a findings file: the proxy's --findings file (JSON Lines) or the output of\n" +
-			"`pgrmw lint --format json`. Findings with the same fingerprint are shown once, with their count.",
+		Description: "INPUT is anything `pgrmw lint` reads: a capture, a PostgreSQL server log (stderr, csvlog, jsonlog),\n" +
+			"a findings file (the proxy's --findings, `pgrmw lint --format json`), or - for standard input.\n" +
+			"Findings with the same fingerprint are shown once, with their count. The HTML page is one\n" +
+			"self-contained file; Markdown fits a GitHub pull-request comment.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Value: "html", Usage: "html or markdown"},
 			&cli.StringFlag{Name: "out", Aliases: []string{"o"}, Value: "-", Usage: "output `file` (- for standard output)"},
 			&cli.StringFlag{Name: "title", Value: "pgrmw report", Usage: "report title"},
 			&cli.IntFlag{Name: "markdown-limit", Value: report.GitHubCommentLimit, Usage: "Markdown size cap in bytes; past it the report summarises"},
+			&cli.StringFlag{Name: "config", Usage: "analyzer config `file` (default: pgrmw.yaml or .pgrmw.yaml in the working directory)"},
+			&cli.BoolFlag{Name: "keep-going", Usage: "skip malformed lines in the middle of an input (with a warning) instead of failing"},
+			&cli.StringFlag{Name: "log-line-prefix", Usage: "the server's log_line_prefix, for stderr logs whose prefix is not recognised"},
 		},
 		Action: runReport,
 	}
@@ -37,71 +38,57 @@ func reportCommand() *cli.Command {
 func runReport(c *cli.Context) error {
 	format := c.String("format")
 	if format != "html" && format != "markdown" && format != "md" {
-		return fmt.Errorf("report: --format %q: want html or markdown", format)
+		return reportUsageError("--format %q: want html or markdown", format)
 	}
 	inputs := c.Args().Slice()
 	if len(inputs) == 0 {
-		return fmt.Errorf("report: no input files (findings JSON Lines or `pgrmw lint --format json` output)")
+		return reportUsageError("no input files (a capture, a server log, a findings file, or - for standard input)")
 	}
-	grouper := report.NewGrouper()
-	findings := 0
-	for _, in := range inputs {
-		if err := collectReportFindings(in, func(f analyzer.Finding) { findings++; grouper.Add(f) }); err != nil {
-			return fmt.Errorf("report: %w", err)
-		}
+	cfg, err := lintConfig(c.String("config"))
+	if err != nil {
+		return reportUsageError("%v", err)
 	}
-	opts := report.Options{
+	// lint reads every kind of input (captures and server logs through the
+	// analyzer, findings files as they are) into findings.
+	opts := lint.DefaultOptions(cfg)
+	opts.KeepGoing = c.Bool("keep-going")
+	opts.LinePrefix = c.String("log-line-prefix")
+	opts.Stdin = c.App.Reader
+	res, err := lint.Collect(c.Context, inputs, opts)
+	if err != nil {
+		return &lintExit{code: 2, err: fmt.Errorf("report: %w", err)}
+	}
+	for _, w := range res.Warnings {
+		logger.Warn().Msg(w)
+	}
+	for _, s := range res.Skipped {
+		logger.Info().Str("rule", s.ID).Str("reason", s.Reason).Msg("rule could not run")
+	}
+	groups := report.GroupFindings(res.Findings)
+	ropts := report.Options{
 		Title:         c.String("title"),
 		Source:        reportSource(inputs),
 		Docs:          ruleDoc,
 		MarkdownLimit: c.Int("markdown-limit"),
 	}
-	var buf bytes.Buffer
 	render := report.HTML
 	if format != "html" {
 		render = report.Markdown
 	}
-	groups := grouper.Groups()
-	if err := render(&buf, groups, opts); err != nil {
+	var buf bytes.Buffer
+	if err := render(&buf, groups, ropts); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	if err := writeReportFile(c.String("out"), buf.Bytes()); err != nil {
+	if err := writeReportFile(c, c.String("out"), buf.Bytes()); err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	logger.Info().Int("findings", findings).Int("groups", len(groups)).Str("format", format).Str("out", c.String("out")).Msg("report written")
+	logger.Info().Int("findings", len(res.Findings)).Int("groups", len(groups)).Str("format", format).Str("out", c.String("out")).Msg("report written")
 	return nil
 }
 
-// collectReportFindings reads one input into findings. Findings files are read
-// here; captures and server logs go through the analyzer, which lint owns.
-func collectReportFindings(path string, add func(analyzer.Finding)) error {
-	if kind, err := sniffReportInput(path); err != nil {
-		return err
-	} else if kind != "" {
-		return fmt.Errorf("%s looks like a %s: run `pgrmw lint --format json %s > findings.json` and report on that", path, kind, path)
-	}
-	return report.ReadFindingsFile(path, add)
-}
-
-// sniffReportInput names inputs that are not findings files ("" for findings).
-func sniffReportInput(path string) (string, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", fmt.Errorf("open input: %w", err)
-	}
-	defer f.Close()
-	line, err := bufio.NewReader(io.LimitReader(f, 4096)).ReadString('\n')
-	if err != nil && err != io.EOF {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	line = strings.TrimSpace(line)
-	switch {
-	case strings.Contains(line, `"format":"`+capture.FormatName+`"`) || strings.Contains(line, `"format": "`+capture.FormatName+`"`):
-		return "capture", nil
-	case line != "" && line[0] != '{' && line[0] != '[':
-		return "server log", nil
-	}
-	return "", nil
+// reportUsageError exits 2, like lint's usage errors.
+func reportUsageError(format string, args ...any) error {
+	return &lintExit{code: 2, err: fmt.Errorf("report: "+format, args...)}
 }
 
 // ruleDoc returns a rule's Markdown doc for the report ("" when unknown).
@@ -119,11 +106,11 @@ func reportSource(paths []string) string {
 	return fmt.Sprintf("%d inputs", len(paths))
 }
 
-// writeReportFile writes to a file (atomically, so a reader never sees half a
-// report) or to standard output for "-".
-func writeReportFile(path string, data []byte) error {
+// writeReportFile writes to a file (atomically, so a reader never sees half
+// a report) or to standard output for "-".
+func writeReportFile(c *cli.Context, path string, data []byte) error {
 	if path == "-" || path == "" {
-		_, err := os.Stdout.Write(data)
+		_, err := c.App.Writer.Write(data)
 		return err
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
