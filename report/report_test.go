@@ -293,6 +293,7 @@ func TestMarkdownFitsInFull(t *testing.T) {
 		"### 1. 🔴 `RMW006` lost-update-observed on `users` — 1×",
 		"t+1.9ms  [referral]  UPDATE users SET balance=500 WHERE id=42  -> UPDATE 1  <- overwrites 250",
 		"t+1.1ms  [order]     UPDATE users SET balance=250 WHERE id=42  -> UPDATE 1  (lost)",
+		"t+0.0ms  [order]     SELECT balance FROM users WHERE id=42     -> 100\n",
 		"expected 650, stored 500: the +150 was lost\n```",
 		"```sql\nUPDATE users SET balance = $1 WHERE id = $2\n```",
 		"<details><summary>About RMW001: Unguarded read-modify-write</summary>",

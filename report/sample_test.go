@@ -40,7 +40,7 @@ func sampleFindings() []analyzer.Finding {
 			{Role: "write", SQL: "UPDATE users SET balance = 500 WHERE id = 42", Session: "s2", Time: t0.Add(1900 * time.Microsecond), Tag: "UPDATE 1"},
 		},
 		Timeline: []analyzer.TimelineEntry{
-			{Offset: 0, Session: "s1", Label: "order", SQL: "SELECT balance FROM users WHERE id=42", Result: "100"},
+			{Offset: 0, Session: "s1", Label: "order", SQL: "SELECT balance FROM users WHERE id=42", Result: "-> 100"},
 			{Offset: 400 * time.Microsecond, Session: "s2", Label: "referral", SQL: "SELECT balance FROM users WHERE id=42", Result: "100"},
 			{Offset: 1100 * time.Microsecond, Session: "s1", Label: "order", SQL: "UPDATE users SET balance=250 WHERE id=42", Result: "UPDATE 1"},
 			{Offset: 1500 * time.Microsecond, Session: "s1", Label: "order", SQL: "COMMIT", Result: "COMMIT"},

@@ -62,7 +62,7 @@ func buildTimeline(f analyzer.Finding) timeline {
 		for i, e := range f.Timeline {
 			t.Marks = append(t.Marks, timelineMark{
 				Step: i + 1, Offset: e.Offset, Lane: lane(e.Session, e.Label), Label: e.Label,
-				SQL: e.SQL, Result: e.Result, Note: e.Note, Kind: statementKind("", e.SQL),
+				SQL: e.SQL, Result: cleanResult(e.Result), Note: e.Note, Kind: statementKind("", e.SQL),
 			})
 		}
 	} else {
@@ -94,6 +94,12 @@ func buildTimeline(f analyzer.Finding) timeline {
 	}
 	markOverwrite(t.Marks)
 	return t
+}
+
+// cleanResult drops the "->" some rules put before a result: the report
+// draws its own arrow.
+func cleanResult(r string) string {
+	return strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(r), "->"))
 }
 
 // markOverwrite finds the write whose note says it overwrote another and the
