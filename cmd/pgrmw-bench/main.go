@@ -59,6 +59,7 @@ func run() error {
 	binary := flag.String("pgrmw", "bin/pgrmw", "the pgrmw binary")
 	idle := flag.Int("idle", 1000, "idle connections for the memory reading (0 to skip)")
 	findings := flag.String("findings", "", "where pgrmw writes findings (default: a temp file); the bench must produce none")
+	relayOnly := flag.Bool("relay", true, "also measure pgrmw with --analysis=false (the relay's own cost)")
 	flag.Parse()
 
 	pgbench, err := findTool("pgbench")
@@ -86,12 +87,20 @@ func run() error {
 	}
 
 	direct := &contender{name: "direct", host: srv.Host, port: srv.Port, pid: 0}
-	proxy, stopProxy, err := startPgrmw(*binary, srv, *findings)
+	proxy, stopProxy, err := startPgrmw("pgrmw", *binary, srv, *findings)
 	if err != nil {
 		return err
 	}
 	defer stopProxy()
 	contenders := []*contender{direct, proxy}
+	if *relayOnly {
+		relay, stopRelay, err := startPgrmw("relay", *binary, srv, *findings, "--analysis=false")
+		if err != nil {
+			return err
+		}
+		defer stopRelay()
+		contenders = append(contenders, relay)
+	}
 	bouncer, stopBouncer, err := startPgBouncer(srv, tmp)
 	if err != nil {
 		fmt.Printf("PgBouncer skipped: %v\n", err)
@@ -201,7 +210,7 @@ func mean(ss []sample) sample {
 	return m
 }
 
-func startPgrmw(binary string, srv *pgtest.Server, findings string) (*contender, func(), error) {
+func startPgrmw(name, binary string, srv *pgtest.Server, findings string, extra ...string) (*contender, func(), error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, nil, err
@@ -209,6 +218,7 @@ func startPgrmw(binary string, srv *pgtest.Server, findings string) (*contender,
 	cmd := exec.Command(binary, "--log-level", "warn", "--log-format", "json", "proxy",
 		"--listen", fmt.Sprintf("127.0.0.1:%d", port), "--upstream", srv.URL("postgres"),
 		"--findings", findings)
+	cmd.Args = append(cmd.Args, extra...)
 	logf, err := os.CreateTemp("", "pgrmw-bench-proxy-*.log")
 	if err != nil {
 		return nil, nil, err
@@ -234,7 +244,7 @@ func startPgrmw(binary string, srv *pgtest.Server, findings string) (*contender,
 		stop()
 		return nil, nil, fmt.Errorf("pgrmw did not listen: %w: %s", err, log)
 	}
-	return &contender{name: "pgrmw", host: "127.0.0.1", port: port, pid: cmd.Process.Pid}, stop, nil
+	return &contender{name: name, host: "127.0.0.1", port: port, pid: cmd.Process.Pid}, stop, nil
 }
 
 func startPgBouncer(srv *pgtest.Server, dir string) (*contender, func(), error) {

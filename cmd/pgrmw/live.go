@@ -31,7 +31,10 @@ type liveOptions struct {
 	CaptureRotate int64
 	HTTPAddr      string
 	QueueSize     int
-	Logger        zerolog.Logger
+	// NoAnalysis relays (and captures) without analysing: to measure what
+	// analysis costs, or to capture now and lint later.
+	NoAnalysis bool
+	Logger     zerolog.Logger
 }
 
 // live is the analysis side of a running proxy: the one analyzer fed by the
@@ -105,6 +108,10 @@ func startLive(opts liveOptions) (*live, error) {
 		}
 	}
 	analysis := &analysisObserver{a: l.analyzer, sink: sink, latency: latency}
+	if opts.Mode == "block" && opts.NoAnalysis {
+		l.Close()
+		return nil, errors.New("--mode block needs analysis (drop --analysis=false)")
+	}
 	if opts.Mode == "block" {
 		// The verdict must exist before the write is forwarded, so block
 		// mode analyses on the relay goroutine; the capture stays in the
@@ -112,19 +119,26 @@ func startLive(opts liveOptions) (*live, error) {
 		l.Close()
 		return nil, errors.New("--mode block: not available yet")
 	} else {
-		var consumer analyzer.Observer = analysis
-		if l.capture != nil {
-			consumer = pipeline.Fanout{analysis, l.capture}
+		var consumers pipeline.Fanout
+		if !opts.NoAnalysis {
+			consumers = append(consumers, analysis)
 		}
-		l.async = pipeline.NewAsync(consumer, opts.QueueSize)
-		l.observer = l.async
+		if l.capture != nil {
+			consumers = append(consumers, l.capture)
+		}
+		if len(consumers) > 0 {
+			l.async = pipeline.NewAsync(consumers, opts.QueueSize)
+			l.observer = l.async
+		}
 	}
 	return l, nil
 }
 
 // attach wires the analysis into a proxy configuration.
 func (l *live) attach(cfg *proxy.Config) {
-	cfg.Observer = l.observer
+	if l.observer != nil {
+		cfg.Observer = l.observer
+	}
 }
 
 func (l *live) proxyStats() livehttp.ProxyStats {
@@ -199,6 +213,7 @@ func analysisFlags() []cli.Flag {
 		&cli.StringFlag{Name: "capture-key", EnvVars: []string{"PGRMW_CAPTURE_KEY"}, Usage: "hex or text key for --capture-values hash (default: random per capture)"},
 		&cli.Int64Flag{Name: "capture-rotate-size", Usage: "start a new capture part after this many `BYTES` (0: never)"},
 		&cli.StringFlag{Name: "http", Usage: "serve /metrics, /healthz and a live report on `host:port` (e.g. 127.0.0.1:9187)"},
+		&cli.BoolFlag{Name: "analysis", Value: true, Usage: "analyse traffic (--analysis=false relays and captures only)"},
 		&cli.IntFlag{Name: "analysis-queue", Value: 65536, Usage: "log mode: events that may wait for analysis before new ones are dropped (and counted)"},
 	}
 }
@@ -221,6 +236,6 @@ func liveOptionsFrom(c *cli.Context) (liveOptions, error) {
 		Config: cfg, Mode: c.String("mode"), FindingsPath: c.String("findings"),
 		CapturePath: c.String("capture"), CaptureValues: c.String("capture-values"), CaptureKey: key,
 		CaptureRotate: c.Int64("capture-rotate-size"), HTTPAddr: c.String("http"),
-		QueueSize: c.Int("analysis-queue"), Logger: logger,
+		QueueSize: c.Int("analysis-queue"), NoAnalysis: !c.Bool("analysis"), Logger: logger,
 	}, nil
 }
