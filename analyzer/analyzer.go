@@ -228,7 +228,7 @@ func (a *Analyzer) feed(ev *Event, pre *preparsed, out *[]Finding) {
 	s := a.session(ev)
 	if ev.Kind.FromClient() && s.idle {
 		s.idle = false
-		if s.tx != nil && !s.tx.LockSince.IsZero() && s.lastReady.After(s.tx.LockSince) {
+		if s.tx != nil && !s.tx.LockSince.IsZero() && !s.lastReady.Before(s.tx.LockSince) {
 			s.tx.ClientIdle += ev.Time.Sub(s.lastReady)
 		}
 	}

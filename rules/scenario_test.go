@@ -33,6 +33,9 @@ type collector struct {
 }
 
 func (c *collector) Observe(ev *analyzer.Event) {
+	if os.Getenv("PGRMW_TRACE") != "" {
+		fmt.Fprintf(os.Stderr, "%s %s %-16s %q %s %c\n", ev.Time.Format("05.000000"), ev.Session, ev.Kind, ev.SQL, ev.Tag, ev.TxStatus)
+	}
 	fs := c.a.Feed(ev)
 	c.mu.Lock()
 	c.findings = append(c.findings, fs...)

@@ -4,4 +4,4 @@
 order:    SELECT balance FROM users WHERE id = $1            -- args: 42
 referral: SELECT balance FROM users WHERE id = $1            -- args: 42
 order:    UPDATE users SET balance = $1 WHERE id = $2        -- args: 250, 42   -- want RMW001 /users.balance of row id=42/
-referral: UPDATE users SET balance = $1 WHERE id = $2        -- args: 500, 42   -- want RMW001
+referral: UPDATE users SET balance = $1 WHERE id = $2        -- args: 500, 42   -- want RMW001   -- want RMW006 /lost update on users id=42: order and referral/
