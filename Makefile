@@ -35,8 +35,15 @@ test-unit:
 conformance: pg-deps
 	@echo "conformance: not yet wired"
 
+# One run, one table: pgbench direct vs pgrmw (log mode, analysis on) vs the
+# bare relay vs PgBouncer (session mode), alternating; then the Go benchmarks
+# (analyzer per event, lint throughput, block-mode latency) with their own
+# in-run baselines. BENCH_ARGS passes flags to pgrmw-bench (e.g. -duration 5s).
 bench: pg-deps build
-	@echo "bench: not yet wired"
+	@command -v pgbouncer >/dev/null || [ -x /usr/sbin/pgbouncer ] || { [ "$$(id -u)" = 0 ] && (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq pgbouncer >/dev/null) || echo "PgBouncer not installed and cannot install it: its column is skipped"; }
+	$(GO) build -o bin/pgrmw-bench ./cmd/pgrmw-bench
+	./bin/pgrmw-bench -pgrmw $(BIN) $(BENCH_ARGS)
+	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./analyzer/... ./lint/... ./internal/pipeline/... ./proxy/...
 
 demo: pg-deps build
 	./$(BIN) demo
