@@ -59,6 +59,9 @@ type direction struct {
 	// skip counts bytes of the current message still to pass through
 	// uninspected (a message not worth decoding, or too large to hold).
 	skip int
+	// pending is the size of the incomplete message at the buffer's front
+	// that must be held whole (0 when none).
+	pending int
 
 	// now stamps the events of one chunk: they arrived together.
 	now time.Time
@@ -90,6 +93,12 @@ func newDirection(s *session, src, dst net.Conn, fromClient bool) *direction {
 	} else {
 		d.in = backendInterest(d.observe)
 		d.bytes = &p.stats.bytesFromServers
+	}
+	if p.cfg.Gate != nil { // block mode: see refuse.go
+		d.in = withReplyTracking(d.in, fromClient)
+		if s.replies == nil {
+			s.replies = newReplyQueue()
+		}
 	}
 	return d
 }
@@ -138,6 +147,7 @@ func (d *direction) run() error {
 func (d *direction) walk() (int, error) {
 	d.now = time.Time{}
 	d.segStart = 0
+	d.pending = 0
 	pos := 0
 	for pos < d.n {
 		if d.skip > 0 {
@@ -184,6 +194,7 @@ func (d *direction) walk() (int, error) {
 				continue
 			}
 			d.grow(total)
+			d.pending = total
 			break
 		}
 		d.handle(typ, pos, total)
@@ -202,7 +213,7 @@ func (d *direction) grow(total int) {
 // fit returns to the pooled buffer once a large message has gone through, so
 // one huge query does not pin its memory for the session's lifetime.
 func (d *direction) fit() {
-	if len(d.buf) > relayBufferSize && d.n <= relayBufferSize {
+	if len(d.buf) > relayBufferSize && d.n <= relayBufferSize && d.pending <= relayBufferSize {
 		pb := *d.pooled
 		copy(pb, d.buf[:d.n])
 		d.buf = pb
@@ -241,6 +252,9 @@ func (d *direction) stamp(ev *analyzer.Event) {
 func (d *direction) handle(typ byte, pos, total int) {
 	body := d.buf[pos+5 : pos+total]
 	if d.fromClient {
+		if d.gate != nil {
+			defer d.recordClientMessage(typ)
+		}
 		ev, err := frontendEvent(typ, body)
 		if err != nil {
 			d.s.log.Debug().Err(err).Msg("undecodable client message forwarded as is")
@@ -260,6 +274,9 @@ func (d *direction) handle(typ byte, pos, total int) {
 		d.rowsInResult++
 	case msgRowDescription, msgCommandComplete, msgEmptyQuery, msgErrorResponse, msgPortalSuspended, msgReadyForQuery:
 		d.rowsInResult = 0
+	}
+	if d.s.replies != nil && d.filterReply(typ, pos, total) {
+		return
 	}
 	ev, err := backendEvent(typ, body, &d.rowDesc, &d.dataRow)
 	if err != nil {
@@ -284,20 +301,14 @@ func (d *direction) partialDataRow(prefix []byte) {
 	d.s.p.emit(ev)
 }
 
-// consultGate asks the block-mode Gate about a Query or Execute. Refusing is
-// issue 5's job: it will build the replacement (a DO block raising the
-// refusal, see ARCHITECTURE.md) and pass it to d.replace, and hide the
-// server's answers to injected messages on the backend direction. Until then
-// a refusal is logged and counted, and the message forwarded.
+// consultGate asks the block-mode Gate about a Query or Execute; a refused
+// message is replaced by a DO block raising the refusal (see refuse.go).
 func (d *direction) consultGate(ev *analyzer.Event, pos, total int) {
 	ref := d.checkGate(ev)
 	if ref == nil {
 		return
 	}
-	d.s.p.stats.refusalsIgnored.Add(1)
-	d.s.log.Warn().Str("sqlstate", ref.SQLState).Str("refusal", ref.Message).Msg("refusal not yet implemented; forwarding")
-	_ = pos
-	_ = total
+	d.refuse(ev, ref, pos, total)
 }
 
 // checkGate calls the Gate, failing open on a panic.

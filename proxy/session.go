@@ -37,6 +37,8 @@ type session struct {
 
 	clientTerminated atomic.Bool // the client sent Terminate
 	frontendEnded    atomic.Bool // the client side stopped first
+
+	replies *replyQueue // block mode only: see refuse.go
 }
 
 func (p *Proxy) newSession(conn net.Conn) *session {
