@@ -32,6 +32,7 @@ func sourceHash(s string) string {
 
 var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 	"sql":        HighlightSQL,
+	"fix":        fixHTML,
 	"markdown":   markdownToHTML,
 	"svg":        timelineSVG,
 	"offset":     formatOffset,

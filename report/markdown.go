@@ -194,7 +194,7 @@ func markdownGroup(i int, v groupView, withDoc bool) string {
 		b.WriteString("\n**Interleaving**\n" + fenced("text", timelineText(v.Timeline, v.Example.Summary)))
 	}
 	if v.Example.Fix != "" {
-		b.WriteString("\n**Fix**\n" + fenced("sql", v.Example.Fix))
+		b.WriteString("\n**Fix**\n" + fixMarkdown(v.Example.Fix))
 	}
 	if withDoc && (v.DocTitle != "" || v.DocBody != "") {
 		// The doc is our own Markdown, embedded in the rules; it renders as is.

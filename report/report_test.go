@@ -428,3 +428,31 @@ func TestTrimRulePrefix(t *testing.T) {
 		}
 	}
 }
+
+func TestSplitFix(t *testing.T) {
+	show := func(parts []fixPart) string {
+		var b strings.Builder
+		for _, p := range parts {
+			if p.SQL {
+				b.WriteString("[" + p.Text + "]")
+			} else {
+				b.WriteString(p.Text)
+			}
+		}
+		return b.String()
+	}
+	for in, want := range map[string]string{
+		"UPDATE users SET balance = balance + 150 WHERE id = 42;":                        "[UPDATE users SET balance = balance + 150 WHERE id = 42;]",
+		"make the update atomic: UPDATE users SET balance = balance + 400 WHERE id = 42": "make the update atomic: [UPDATE users SET balance = balance + 400 WHERE id = 42]",
+		"guard the write: add a version column and write UPDATE t SET a = $1, version = version + 1 WHERE id = 42 AND version = $2 (retry on UPDATE 0); or lock the row when reading it: SELECT … FROM t WHERE id = 42 FOR UPDATE": "guard the write: add a version column and write [UPDATE t SET a = $1, version = version + 1 WHERE id = 42 AND version = $2] (retry on UPDATE 0); or lock the row when reading it: [SELECT … FROM t WHERE id = 42 FOR UPDATE]",
+		"check the affected row count of the UPDATE; on 0, re-read": "check the affected row count of the UPDATE; on 0, re-read",
+		"retry on UPDATE 0 and SELECT again":                        "retry on UPDATE 0 and SELECT again",
+	} {
+		if got := show(splitFix(in)); got != want {
+			t.Errorf("splitFix(%q)\n got %s\nwant %s", in, got, want)
+		}
+	}
+	if got := string(fixHTML("make it atomic: UPDATE t SET a = a + 1 WHERE id = '<x>'")); !strings.Contains(got, `<p class="fix">make it atomic: <code class="sql"><span class="k">UPDATE</span>`) || strings.Contains(got, "<x>") {
+		t.Errorf("fixHTML = %s", got)
+	}
+}
