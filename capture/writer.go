@@ -197,6 +197,12 @@ func (w *Writer) Observe(ev *analyzer.Event) {
 	cp.Params = slices.Clone(ev.Params)
 	cp.Values = slices.Clone(ev.Values)
 	w.normalize(&cp)
+	if cp.Kind == analyzer.EventBind {
+		// The normalizer turned this portal's rows to text as they come;
+		// the capture must say so, or a reader normalizing again would
+		// decode text as binary.
+		cp.ResultFormats = nil
+	}
 	w.redactor.redact(&cp)
 	w.line.Reset()
 	enc := json.NewEncoder(&w.line)

@@ -39,7 +39,11 @@
 // transactions from BEGIN/COMMIT/ROLLBACK itself when a stream has none), no
 // result rows, no command tags. Rules that need them cannot run on a server
 // log (the lint driver says which). Errors are the one server message the log
-// does carry.
+// does carry. Two more blind spots: a row identified only by a value the
+// SELECT returned (Rails reading by name, updating by the returned id), and
+// an isolation level set outside the SQL (startup options, PGOPTIONS, ALTER
+// ROLE … SET default_transaction_isolation): a session made SERIALIZABLE
+// that way looks like READ COMMITTED in the log.
 //
 // Reading streams: memory is bounded by the number of open sessions, and the
 // state of sessions that never log their end is forgotten past 20000.
