@@ -85,7 +85,7 @@ func Markdown(w io.Writer, groups []Group, opts Options) error {
 		for _, g := range left {
 			n += g.Count
 		}
-		fmt.Fprintf(&out, "\n**%d more problems not shown** (%d findings): this comment is capped at GitHub's size limit. Run `pgrmw report --format html` for the full report.\n", len(left), n)
+		fmt.Fprintf(&out, "\n**%d more %s not shown** (%s): this comment is capped at GitHub's size limit. Run `pgrmw report --format html` for the full report.\n", len(left), pluralWord(len(left), "problem"), plural(n, "finding"))
 	}
 	if _, err := io.WriteString(w, out.String()); err != nil {
 		return fmt.Errorf("write markdown report: %w", err)
@@ -108,7 +108,7 @@ func markdownHeader(groups []Group, opts Options) string {
 		b.WriteString("No findings. Nothing pgrmw saw lost an update.\n")
 		return b.String()
 	}
-	fmt.Fprintf(&b, "**%d findings** in **%d distinct problems**", s.Findings, s.Groups)
+	fmt.Fprintf(&b, "**%s** in **%s**", plural(s.Findings, "finding"), plural(s.Groups, "distinct problem"))
 	for i, c := range s.BySeverity {
 		sep := ", "
 		if i == 0 {
@@ -228,6 +228,16 @@ func timelineText(t timeline, summary string) string {
 		b.WriteString(oneLine(summary) + "\n")
 	}
 	return b.String()
+}
+
+// plural writes "1 finding", "2 findings".
+func plural(n int, noun string) string { return fmt.Sprintf("%d %s", n, pluralWord(n, noun)) }
+
+func pluralWord(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
 }
 
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }

@@ -456,3 +456,21 @@ func TestSplitFix(t *testing.T) {
 		t.Errorf("fixHTML = %s", got)
 	}
 }
+
+func TestSingularCounts(t *testing.T) {
+	var b bytes.Buffer
+	groups := GroupFindings(sampleFindings()[:1])
+	if err := Markdown(&b, groups, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "**1 finding** in **1 distinct problem**:") {
+		t.Errorf("markdown counts: %.200s", b.String())
+	}
+	b.Reset()
+	if err := HTML(&b, groups, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `id="total-groups">1</span> distinct problem</div>`) {
+		t.Error("html counts not singular")
+	}
+}
