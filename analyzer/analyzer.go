@@ -902,6 +902,13 @@ func (a *Analyzer) endTx(s *Session, tx *TxRecord, committed bool, ev *Event, en
 	tx.Committed = committed && !tx.Failed
 	tx.EndExec = endExec
 	a.run(ObsTxEnd, s, ev, endExec, nil, tx, out)
+	// Ledger rows keep their Execution; drop what only the transaction
+	// needed so a session's memory stays bounded by the ledger.
+	for _, e := range tx.Execs {
+		e.tx = nil
+		e.Rows = nil
+	}
+	tx.Execs, tx.Writes = nil, nil
 	for _, r := range s.ledger.rows {
 		if r.TxID == tx.ID {
 			r.Lock = LockNone

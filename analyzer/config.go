@@ -17,7 +17,7 @@ import (
 //
 //	window: 30s              # how long after a read a write still counts
 //	ledger:
-//	  max_entries: 256       # rows remembered per session
+//	  max_entries: 128       # rows remembered per session
 //	  max_age: 60s
 //	disable: [RMW004]
 //	severity: {RMW002: error}
@@ -57,7 +57,7 @@ type HotRowConfig struct {
 func DefaultConfig() Config {
 	return Config{
 		Window:        30 * time.Second,
-		Ledger:        LedgerConfig{MaxEntries: 256, MaxAge: 60 * time.Second},
+		Ledger:        LedgerConfig{MaxEntries: 128, MaxAge: 60 * time.Second},
 		DefaultAction: "log",
 		LockHeld:      50 * time.Millisecond,
 		HotRow:        HotRowConfig{Conflicts: 3, Window: 10 * time.Second},

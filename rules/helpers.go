@@ -52,8 +52,10 @@ func ratString(r *big.Rat) string {
 }
 
 // quoteIdent quotes an identifier when it needs it.
+var plainIdent = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
 func quoteIdent(s string) string {
-	if regexp.MustCompile(`^[a-z_][a-z0-9_]*$`).MatchString(s) {
+	if plainIdent.MatchString(s) {
 		return s
 	}
 	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`

@@ -29,6 +29,7 @@ type collector struct {
 	a        *analyzer.Analyzer
 	mu       sync.Mutex
 	findings []analyzer.Finding
+	events   []*analyzer.Event
 	ended    int
 }
 
@@ -39,6 +40,7 @@ func (c *collector) Observe(ev *analyzer.Event) {
 	fs := c.a.Feed(ev)
 	c.mu.Lock()
 	c.findings = append(c.findings, fs...)
+	c.events = append(c.events, ev)
 	if ev.Kind == analyzer.EventSessionEnd {
 		c.ended++
 	}
@@ -136,6 +138,17 @@ func runScenario(t *testing.T, sc *scenario.Scenario, proto scenario.Protocol) {
 	for _, pr := range problems {
 		t.Errorf("%s: %s", sc.Path, pr)
 	}
+	// Determinism: the same events fed again, in the order the analyzer
+	// saw them, give the same findings (what offline lint relies on).
+	replay := analyzer.New(scenarioConfig(t, sc), All())
+	var again []analyzer.Finding
+	for _, ev := range col.events {
+		again = append(again, replay.Feed(ev)...)
+	}
+	again = append(again, replay.Close()...)
+	if a, b := findingKeys(findings), findingKeys(again); a != b {
+		t.Errorf("replay differs:\nlive:   %s\nreplay: %s", a, b)
+	}
 	if st := col.a.Stats(); st.Panics > 0 {
 		t.Errorf("analyzer panics: %d (%s)", st.Panics, st.LastPanic)
 	}
@@ -144,4 +157,16 @@ func runScenario(t *testing.T, sc *scenario.Scenario, proto scenario.Protocol) {
 			t.Logf("finding %s [%s] %s | fix: %s", f.Rule, f.Session.ApplicationName, f.Message, f.Fix)
 		}
 	}
+}
+
+func findingKeys(fs []analyzer.Finding) string {
+	var parts []string
+	for _, f := range fs {
+		k := ""
+		if f.Key != nil {
+			k = f.Key.Column + "=" + f.Key.Value
+		}
+		parts = append(parts, f.Rule+"@"+f.Session.ID+"/"+f.Table+"/"+k+"/"+f.Fingerprint)
+	}
+	return strings.Join(parts, " ")
 }
