@@ -32,8 +32,11 @@ test: pg-deps vet test-unit conformance
 test-unit:
 	$(GO) test -count=1 ./...
 
+# The pgx v5 test suite directly and through the proxy (same results
+# required), then psql and pgbench (-M simple/extended/prepared) through it.
 conformance: pg-deps
-	@echo "conformance: not yet wired"
+	$(GO) run ./internal/conformance
+	$(GO) test -count=1 -run 'Psql|Pgbench' ./proxy
 
 # One run, one table: pgbench direct vs pgrmw (log mode, analysis on) vs the
 # bare relay vs PgBouncer (session mode), alternating; then the Go benchmarks
