@@ -102,3 +102,36 @@ func TestFeedLogModeAndGuards(t *testing.T) {
 		}
 	}
 }
+
+// TestFeedServerLogExtended: a server-log stream has no backend events; the
+// extended protocol arrives as Parse/Bind/Execute/Sync with text params.
+func TestFeedServerLogExtended(t *testing.T) {
+	var s stream
+	ext := func(sess, name, sql string, params ...string) {
+		s.add(analyzer.Event{Kind: analyzer.EventParse, Session: sess, Statement: name, SQL: sql})
+		var ps [][]byte
+		for _, p := range params {
+			ps = append(ps, []byte(p))
+		}
+		s.add(analyzer.Event{Kind: analyzer.EventBind, Session: sess, Statement: name, Params: ps})
+		s.add(analyzer.Event{Kind: analyzer.EventExecute, Session: sess})
+		s.add(analyzer.Event{Kind: analyzer.EventSync, Session: sess})
+	}
+	s.add(analyzer.Event{Kind: analyzer.EventSessionStart, Session: "a", Startup: map[string]string{"application_name": "order"}})
+	ext("a", "", "BEGIN")
+	ext("a", "", "SELECT balance FROM users WHERE id = $1", "42")
+	ext("a", "", "UPDATE users SET balance = $1 WHERE id = $2", "250", "42")
+	ext("a", "", "COMMIT")
+	ext("a", "", "BEGIN ISOLATION LEVEL SERIALIZABLE")
+	ext("a", "", "SELECT balance FROM users WHERE id = $1", "7")
+	ext("a", "", "UPDATE users SET balance = $1 WHERE id = $2", "250", "7")
+	ext("a", "", "COMMIT")
+	a := analyzer.New(analyzer.DefaultConfig(), All())
+	fs := feedAll(a, s.evs)
+	if len(fs) != 1 || fs[0].Rule != "RMW001" || fs[0].Key == nil || fs[0].Key.Value != "42" || fs[0].Session.ApplicationName != "order" {
+		t.Fatalf("want one RMW001 on id=42, got %+v", fs)
+	}
+	if a.Stats().HasResults {
+		t.Errorf("a log stream has no results")
+	}
+}
