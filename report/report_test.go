@@ -169,8 +169,16 @@ func FuzzTokenizeSQL(f *testing.F) {
 		if b.String() != s {
 			t.Fatalf("tokens of %q join to %q", s, b.String())
 		}
+		// Highlighting adds only our own span tags: anything else that
+		// looks like markup came from the input unescaped.
+		rest := spanTagRE.ReplaceAllString(string(HighlightSQL(s)), "")
+		if strings.ContainsAny(rest, "<>") {
+			t.Fatalf("HighlightSQL(%q) leaves markup: %q", s, rest)
+		}
 	})
 }
+
+var spanTagRE = regexp.MustCompile(`<span class="[a-z]">|</span>`)
 
 func TestNormalizeSQL(t *testing.T) {
 	if got := NormalizeSQL("UPDATE users  SET balance = 250\n WHERE id = 42"); got != "UPDATE users SET balance = $1 WHERE id = $2" {
