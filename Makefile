@@ -59,7 +59,8 @@ test-browser:
 	@if ! command -v chromium >/dev/null 2>&1 && [ -z "$$PGRMW_CHROMIUM" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "chromium missing: installing (apt-get install -y chromium)"; start=$$(date +%s); \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null || exit 1; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+	      || { echo "test-browser SKIPPED: installing chromium failed (run: sudo apt-get install -y chromium)"; exit 0; }; \
 	    echo "chromium installed in $$(( $$(date +%s) - start ))s"; \
 	  else \
 	    echo "test-browser SKIPPED: chromium not installed and cannot install it (run: sudo apt-get install -y chromium)"; exit 0; \
