@@ -47,6 +47,7 @@ bench: pg-deps build
 	$(GO) build -o bin/pgrmw-bench ./cmd/pgrmw-bench
 	./bin/pgrmw-bench -pgrmw $(BIN) $(BENCH_ARGS)
 	$(GO) test -run '^$$' -bench . -benchmem -count 1 ./analyzer/... ./lint/... ./internal/pipeline/... ./proxy/...
+	./scripts/bench-lint.sh
 
 demo: pg-deps build
 	./$(BIN) demo
