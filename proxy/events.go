@@ -34,6 +34,7 @@ const (
 	msgCopyOut              = 'H'
 	msgCopyBoth             = 'W'
 	msgPortalSuspended      = 's'
+	msgBackendKeyData       = 'K'
 )
 
 // interest says, per message type byte, whether a direction decodes it.
@@ -54,6 +55,9 @@ func frontendInterest(observe, gate bool) *interest {
 
 func backendInterest(observe bool) *interest {
 	var in interest
+	// Always: the key data lets the proxy cancel a running query for a
+	// client that vanished (see session.relay).
+	in[msgBackendKeyData] = true
 	if observe {
 		for _, t := range []byte{msgParameterDescription, msgRowDescription, msgDataRow, msgCommandComplete,
 			msgEmptyQuery, msgErrorResponse, msgReadyForQuery, msgParameterStatus, msgCopyIn, msgCopyOut,

@@ -198,6 +198,39 @@ func TestClientVanishes(t *testing.T) {
 	}
 }
 
+// TestClientVanishesMidQuery: the backend is busy when the client goes;
+// without a cancel it would run the statement to its end.
+func TestClientVanishesMidQuery(t *testing.T) {
+	p := startProxy(t, Config{})
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, p.url(srv.User, "", "postgres"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if err := conn.QueryRow(ctx, "select pg_backend_pid()").Scan(&pid); err != nil {
+		t.Fatal(err)
+	}
+	fe := conn.PgConn().Frontend()
+	fe.SendQuery(&pgproto3.Query{String: "select pg_sleep(60)"})
+	if err := fe.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if !pgtest.WaitContext(wctx, 10*time.Millisecond, func() bool {
+		return strings.TrimSpace(psql(t, "select count(*) from pg_stat_activity where pid = "+strconv.Itoa(pid)+" and query like '%pg_sleep(60)%' and state = 'active'")) == "1"
+	}) {
+		t.Fatal("the query never started")
+	}
+	conn.PgConn().Conn().Close()
+	wctx2, cancel2 := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel2()
+	if !pgtest.WaitContext(wctx2, 20*time.Millisecond, func() bool { return !backendAlive(t, pid) }) {
+		t.Errorf("backend %d still running 5s after its client vanished mid-query", pid)
+	}
+}
+
 // rawSession speaks the protocol by hand through the proxy, up to the
 // first ReadyForQuery.
 func rawSession(t *testing.T, p *running) (net.Conn, *pgproto3.Frontend) {

@@ -270,6 +270,9 @@ func (d *direction) handle(typ byte, pos, total int) {
 		return
 	}
 	switch typ {
+	case msgBackendKeyData:
+		d.s.setCancelKey(body)
+		return
 	case msgDataRow:
 		d.rowsInResult++
 	case msgRowDescription, msgCommandComplete, msgEmptyQuery, msgErrorResponse, msgPortalSuspended, msgReadyForQuery:

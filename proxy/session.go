@@ -36,6 +36,10 @@ type session struct {
 	shutDown atomic.Bool
 
 	clientTerminated atomic.Bool // the client sent Terminate
+	// cancelPacket is the CancelRequest for this session's backend, built
+	// from its BackendKeyData (nil until seen). Written once by the
+	// server→client direction before the session can end.
+	cancelPacket []byte
 	frontendEnded    atomic.Bool // the client side stopped first
 
 	replies *replyQueue // block mode only: see refuse.go
@@ -61,6 +65,19 @@ func (s *session) shutdown() {
 	} else {
 		s.client.Close()
 	}
+}
+
+// setCancelKey builds the CancelRequest matching a BackendKeyData body
+// (process id + secret key of 4 bytes, or up to 256 in protocol 3.2).
+func (s *session) setCancelKey(body []byte) {
+	if len(body) < 8 || len(body) > 260 {
+		return
+	}
+	pkt := make([]byte, 8+len(body))
+	binary.BigEndian.PutUint32(pkt[0:4], uint32(len(pkt)))
+	binary.BigEndian.PutUint32(pkt[4:8], codeCancelRequest)
+	copy(pkt[8:], body)
+	s.cancelPacket = pkt
 }
 
 func (s *session) setClient(c net.Conn) {
@@ -306,14 +323,23 @@ func (s *session) relay(server net.Conn) string {
 		s.log.Warn().Str("error", perr.msg).Msg("client broke the protocol; session closed")
 	default:
 		var rerr readError
-		if errors.As(feErr, &rerr) && !s.clientTerminated.Load() && fe.atBoundary() && fe.n == 0 {
-			// The client vanished without Terminate: say goodbye for it so
-			// the backend ends now rather than at its next failed write.
+		vanished := errors.As(feErr, &rerr) && !s.clientTerminated.Load() && !s.shutDown.Load()
+		if vanished && fe.atBoundary() && fe.n == 0 {
+			// The client left without Terminate: say goodbye for it so an
+			// idle backend ends now rather than at its next failed write.
 			server.SetWriteDeadline(time.Now().Add(time.Second))
 			server.Write([]byte{msgTerminate, 0, 0, 0, 4})
 		}
 		server.Close()
 		beErr := <-beDone
+		if vanished && s.cancelPacket != nil {
+			// A backend busy with a query notices a closed socket only when
+			// it next writes; a long statement would run on for nobody.
+			// Cancelling an idle backend is harmless.
+			if err := s.p.forwardCancel(context.Background(), s.cancelPacket); err != nil {
+				s.log.Debug().Err(err).Msg("cancel for vanished client failed")
+			}
+		}
 		switch {
 		case s.shutDown.Load():
 			reason = "proxy shutdown"
