@@ -39,8 +39,8 @@ type session struct {
 	// cancelPacket is the CancelRequest for this session's backend, built
 	// from its BackendKeyData (nil until seen). Written once by the
 	// server→client direction before the session can end.
-	cancelPacket []byte
-	frontendEnded    atomic.Bool // the client side stopped first
+	cancelPacket  []byte
+	frontendEnded atomic.Bool // the client side stopped first
 
 	replies *replyQueue // block mode only: see refuse.go
 }
