@@ -86,9 +86,8 @@ func BenchmarkRoundTrip(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			url := srv.URL("postgres")
 			if bc.proxy {
-				p := startProxy(&testing.T{}, Config{Observer: bc.obs})
+				p := startProxy(b, Config{Observer: bc.obs})
 				url = p.url(srv.User, "", "postgres")
-				defer p.cancel()
 			}
 			conn, err := pgconn.Connect(ctx, url)
 			if err != nil {

@@ -38,8 +38,11 @@ type Config struct {
 	Gate   Gate
 	Logger zerolog.Logger
 
-	// MaxMessageBytes bounds one client message; larger ones end that
-	// session with a protocol violation error. 0 = DefaultMaxMessageBytes.
+	// MaxMessageBytes bounds a client message the proxy must hold whole to
+	// build its event (Query, Parse, Bind, …); a larger one ends that
+	// session with a protocol violation error. Messages that only stream
+	// through (CopyData) are left to PostgreSQL's own limits.
+	// 0 = DefaultMaxMessageBytes.
 	MaxMessageBytes int
 }
 

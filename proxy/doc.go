@@ -14,6 +14,11 @@
 // (CopyData, DataRow beyond analyzer.MaxRowsPerResult, …) are streamed through
 // without being buffered whole. With a nil Observer nothing is decoded at all.
 //
+// Events of one session come from its two directions, so Observe may be
+// called for the same session from two goroutines at once. Causality holds:
+// a client message's event is observed before the message is forwarded, so
+// before any server response to it.
+//
 // # Startup and authentication
 //
 // SSLRequest is answered 'S' and TLS terminated when Config.TLSCert/TLSKey are

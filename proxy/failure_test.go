@@ -259,7 +259,8 @@ func rawSession(t *testing.T, p *running) (net.Conn, *pgproto3.Frontend) {
 }
 
 func TestMalformedClientMessage(t *testing.T) {
-	p := startProxy(t, Config{MaxMessageBytes: 1 << 20})
+	// With an observer, Query messages are held whole, so the limit applies.
+	p := startProxy(t, Config{MaxMessageBytes: 1 << 20, Observer: &recorder{}})
 	bystander, err := pgx.Connect(context.Background(), p.url(srv.User, "", "postgres"))
 	if err != nil {
 		t.Fatal(err)

@@ -136,13 +136,13 @@ type running struct {
 
 // startProxy serves cfg (Upstream defaults to the test server) on a free
 // port until the test ends. PGRMW_TEST_LOG=1 shows the proxy's log.
-func startProxy(t *testing.T, cfg Config) *running {
+func startProxy(t testing.TB, cfg Config) *running {
 	t.Helper()
 	if cfg.Upstream == "" {
 		cfg.Upstream = srv.URL("postgres")
 	}
 	if os.Getenv("PGRMW_TEST_LOG") != "" {
-		cfg.Logger = zerolog.New(zerolog.NewTestWriter(t)).Level(zerolog.DebugLevel)
+		cfg.Logger = zerolog.New(zerolog.NewTestWriter(t.(zerolog.TestingLog))).Level(zerolog.DebugLevel)
 	} else {
 		cfg.Logger = zerolog.Nop()
 	}

@@ -107,7 +107,9 @@ func TestNoticeAndParameterStatusMidSession(t *testing.T) {
 
 func TestCopyInAndOut(t *testing.T) {
 	rec := &recorder{}
-	p := startProxy(t, Config{Observer: rec})
+	// CopyData messages (64 KiB from pgx) stream through: the limit on
+	// messages held whole does not apply to them.
+	p := startProxy(t, Config{Observer: rec, MaxMessageBytes: 4096})
 	conn := connect(t, p)
 	ctx := context.Background()
 	mustExec(t, conn, ctx, "create temp table items(id int, name text)")

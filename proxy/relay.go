@@ -162,7 +162,7 @@ func (d *direction) walk() (int, error) {
 		}
 		typ := d.buf[pos]
 		length := int(int32(binary.BigEndian.Uint32(d.buf[pos+1:])))
-		if length < 4 || (d.fromClient && length > d.maxMsg) {
+		if length < 4 {
 			return pos, protocolError{fmt.Sprintf("invalid message length %d for message type %q", length, typ)}
 		}
 		total := 1 + length
@@ -192,6 +192,11 @@ func (d *direction) walk() (int, error) {
 				d.skip = total - avail
 				pos = d.n
 				continue
+			}
+			if d.fromClient && length > d.maxMsg {
+				// Only messages held whole are bounded here; PostgreSQL
+				// applies its own limits to what streams through.
+				return pos, protocolError{fmt.Sprintf("message type %q of %d bytes exceeds the proxy's limit of %d", typ, length, d.maxMsg)}
 			}
 			d.grow(total)
 			d.pending = total
