@@ -59,8 +59,17 @@ func toLine(ev *analyzer.Event) line {
 	}
 }
 
-// decodeEvent parses one event line.
+// decodeEvent parses one event line: the fast path first, encoding/json
+// for anything it does not handle (and for the error message).
 func decodeEvent(b []byte) (*analyzer.Event, error) {
+	if ev, err := fastDecode(b); err == nil {
+		return ev, nil
+	}
+	return jsonDecodeEvent(b)
+}
+
+// jsonDecodeEvent parses one event line with encoding/json.
+func jsonDecodeEvent(b []byte) (*analyzer.Event, error) {
 	ev := &analyzer.Event{}
 	l := line{Event: ev}
 	if err := json.Unmarshal(b, &l); err != nil {
