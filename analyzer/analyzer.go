@@ -48,9 +48,12 @@ type Analyzer struct {
 	shared   map[*Rule]any
 	// tableOIDs learns table names of RowDescription table OIDs from
 	// single-table SELECTs, to map join results.
-	tableOIDs  map[uint32]string
-	seq        uint64
-	hasResults bool
+	tableOIDs map[uint32]string
+	// lockHolders: sessions whose open transaction took a row lock, in
+	// streams without server responses (see noteLogLock).
+	lockHolders map[*Session]struct{}
+	seq         uint64
+	hasResults  bool
 
 	events, statements, unparsable atomic.Uint64
 	panics                         atomic.Uint64
@@ -88,12 +91,13 @@ func New(cfg Config, rules []*Rule) *Analyzer {
 		cfg.CacheSize = def.CacheSize
 	}
 	a := &Analyzer{
-		cfg:       cfg,
-		cache:     newFactCache(cfg.CacheSize),
-		sessions:  make(map[string]*Session),
-		shared:    make(map[*Rule]any),
-		tableOIDs: make(map[uint32]string),
-		findings:  make(map[string]uint64),
+		cfg:         cfg,
+		cache:       newFactCache(cfg.CacheSize),
+		sessions:    make(map[string]*Session),
+		shared:      make(map[*Rule]any),
+		tableOIDs:   make(map[uint32]string),
+		lockHolders: make(map[*Session]struct{}),
+		findings:    make(map[string]uint64),
 	}
 	for _, r := range rules {
 		if r != nil && r.Run != nil && !cfg.Disabled(r) {
@@ -426,6 +430,7 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 			(f.Kind == StmtUpdate || f.Kind == StmtDelete || (f.Kind == StmtSelect && anyGuardingLock(f))) {
 			tx.LockSince = ev.Time
 			tx.LockExec = e
+			a.noteLogLock(s, tx, e, w)
 		}
 		switch {
 		case f.Kind == StmtCommit || f.Kind == StmtPrepareTransaction:
@@ -902,6 +907,7 @@ func (a *Analyzer) endTx(s *Session, tx *TxRecord, committed bool, ev *Event, en
 	tx.Committed = committed && !tx.Failed
 	tx.EndExec = endExec
 	a.run(ObsTxEnd, s, ev, endExec, nil, tx, out)
+	a.releaseLogLock(s, tx, ev.Time)
 	// Ledger rows keep their Execution; drop what only the transaction
 	// needed so a session's memory stays bounded by the ledger.
 	for _, e := range tx.Execs {
@@ -952,4 +958,64 @@ func (a *Analyzer) runRule(p *Pass) {
 		}
 	}()
 	p.rule.Run(p)
+}
+
+// noteLogLock handles a row lock taken in a stream without server responses
+// (a server log). The log says when a statement started, not when it got its
+// lock: a statement that waited on another session's lock only holds the
+// row from the moment that session's transaction ended. So when another open
+// transaction already holds a matching row, the lock time is moved to that
+// transaction's end (releaseLogLock).
+func (a *Analyzer) noteLogLock(s *Session, tx *TxRecord, e *Execution, w *WriteRecord) {
+	table, keys := lockKeys(e, w)
+	for other := range a.lockHolders {
+		if other == s || other.tx == nil || !other.tx.End.IsZero() {
+			continue
+		}
+		if table != "" && other.holdsRow(table, keys) {
+			tx.waitingOn = other.tx
+			break
+		}
+	}
+	a.lockHolders[s] = struct{}{}
+}
+
+func (a *Analyzer) releaseLogLock(s *Session, tx *TxRecord, t time.Time) {
+	if len(a.lockHolders) == 0 {
+		return
+	}
+	delete(a.lockHolders, s)
+	for other := range a.lockHolders {
+		if ot := other.tx; ot != nil && ot.waitingOn == tx {
+			ot.waitingOn = nil
+			ot.LockSince = t
+		}
+	}
+}
+
+// lockKeys returns the table and row identity a locking statement names.
+func lockKeys(e *Execution, w *WriteRecord) (string, []WriteKey) {
+	if w != nil {
+		return w.Table, w.Keys
+	}
+	f := e.Facts
+	table := f.Target
+	if table == "" {
+		for _, l := range f.Locks {
+			if l.Strength.Guards() {
+				table = l.Table
+				break
+			}
+		}
+	}
+	var keys []WriteKey
+	for _, p := range f.Predicates {
+		if p.Table != "" && p.Table != table {
+			continue
+		}
+		if vals := e.PredicateValues(p); len(vals) > 0 {
+			keys = append(keys, WriteKey{Column: p.Column, Values: vals})
+		}
+	}
+	return table, keys
 }

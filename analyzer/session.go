@@ -286,6 +286,8 @@ type TxRecord struct {
 	Failed     bool // the server reported an error inside it
 	SQLState   string
 	EndExec    *Execution // the COMMIT/ROLLBACK, if explicit
+
+	waitingOn *TxRecord // log streams: the transaction whose lock this one waits for
 }
 
 const maxTxExecs = 64
@@ -354,6 +356,23 @@ func (s *Session) lockedInTx(table string, keys []WriteKey) bool {
 			continue
 		}
 		if !r.Lock.Guards() && !r.write {
+			continue
+		}
+		if _, ok := matchesKeys(r, keys); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// holdsRow reports whether the open transaction holds a row lock (FOR
+// UPDATE/NO KEY UPDATE or a write) on a row matching keys.
+func (s *Session) holdsRow(table string, keys []WriteKey) bool {
+	if s.tx == nil {
+		return false
+	}
+	for _, r := range s.ledger.rows {
+		if r.TxID != s.tx.ID || r.Table != table || (!r.Lock.Guards() && !r.write) {
 			continue
 		}
 		if _, ok := matchesKeys(r, keys); ok {
