@@ -263,14 +263,16 @@ func produce(ctx context.Context, ins []*input, opts Options, out chan<- batch) 
 			}
 			if err != nil {
 				var le *capture.LineError
+				var sle *serverlog.LineError
+				lineErr := errors.As(err, &le) || errors.As(err, &sle)
 				switch {
-				case errors.Is(err, capture.ErrTruncated):
+				case errors.Is(err, capture.ErrTruncated) || errors.Is(err, serverlog.ErrTruncated):
 					send(batch{in: i, warn: err.Error() + ": ignored"})
 					continue // next returns io.EOF now
-				case errors.As(err, &le) && opts.KeepGoing:
+				case lineErr && opts.KeepGoing:
 					send(batch{in: i, warn: err.Error() + " (skipped: --keep-going)"})
 					continue
-				case errors.As(err, &le):
+				case lineErr:
 					send(batch{in: i, err: fmt.Errorf("%w (use --keep-going to skip malformed lines)", err)})
 					return
 				case opts.KeepGoing:

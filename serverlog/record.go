@@ -13,6 +13,21 @@ import (
 	"time"
 )
 
+// ErrTruncated marks an incomplete last record (a log cut off mid-write):
+// a warning, the stream ends there.
+var ErrTruncated = errors.New("truncated last record")
+
+// LineError is a malformed record at a line of a file. Reading may go on
+// with the next record.
+type LineError struct {
+	File string
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.File, e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
 // record is one log message with its detail, whatever the log format.
 type record struct {
 	line     int // first line (stderr, jsonlog) or record number (csvlog)
@@ -286,6 +301,10 @@ type csvSource struct {
 	name string
 	r    *csv.Reader
 	n    int
+	// ahead is a record read past a malformed one (to tell a malformed
+	// record in the middle from one cut off at the end).
+	ahead     []string
+	aheadLine int
 }
 
 func newCSVSource(name string, r io.Reader) *csvSource {
@@ -296,18 +315,38 @@ func newCSVSource(name string, r io.Reader) *csvSource {
 }
 
 func (s *csvSource) next() (*record, error) {
-	f, err := s.r.Read()
-	if err == io.EOF {
-		return nil, io.EOF
+	var f []string
+	var err error
+	line := 0
+	if s.ahead != nil {
+		f, line, s.ahead = s.ahead, s.aheadLine, nil
+	} else {
+		f, err = s.r.Read()
+		if err == io.EOF {
+			return nil, io.EOF
+		}
+		if err == nil {
+			line, _ = s.r.FieldPos(0)
+		}
 	}
 	s.n++
 	if err != nil {
-		line, _ := s.r.FieldPos(0)
-		return nil, fmt.Errorf("%s:%d: csvlog: %w", s.name, line, err)
+		var pe *csv.ParseError
+		if !errors.As(err, &pe) {
+			return nil, fmt.Errorf("%s: csvlog: %w", s.name, err)
+		}
+		next, nextErr := s.r.Read()
+		if nextErr == io.EOF {
+			return nil, &LineError{File: s.name, Line: pe.StartLine, Err: ErrTruncated}
+		}
+		if nextErr == nil {
+			s.aheadLine, _ = s.r.FieldPos(0)
+			s.ahead = append([]string(nil), next...) // ReuseRecord
+		}
+		return nil, &LineError{File: s.name, Line: pe.StartLine, Err: fmt.Errorf("csvlog: %w", pe.Err)}
 	}
-	line, _ := s.r.FieldPos(0)
 	if len(f) < csvMinFields {
-		return nil, fmt.Errorf("%s:%d: csvlog record has %d fields, want at least %d", s.name, line, len(f), csvMinFields)
+		return nil, &LineError{File: s.name, Line: line, Err: fmt.Errorf("csvlog record has %d fields, want at least %d", len(f), csvMinFields)}
 	}
 	r := &record{
 		line: line, time: parseLogTime(f[csvTime], false), pid: f[csvPID], session: f[csvSession],
@@ -357,7 +396,11 @@ func (s *jsonSource) next() (*record, error) {
 		}
 		var j jsonRecord
 		if err := json.Unmarshal([]byte(l), &j); err != nil {
-			return nil, fmt.Errorf("%s:%d: jsonlog: %w", s.name, s.n, err)
+			if _, peekErr := s.br.Peek(1); peekErr == io.EOF {
+				// The server (or a copy) stopped mid-line.
+				return nil, &LineError{File: s.name, Line: s.n, Err: ErrTruncated}
+			}
+			return nil, &LineError{File: s.name, Line: s.n, Err: fmt.Errorf("jsonlog: %w", err)}
 		}
 		return &record{
 			line: s.n, time: parseLogTime(j.Timestamp, false), pid: strconv.Itoa(j.PID),

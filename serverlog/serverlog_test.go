@@ -1,7 +1,10 @@
 package serverlog
 
 import (
+	"bytes"
+	"errors"
 	"io"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -119,5 +122,64 @@ func TestFixtures(t *testing.T) {
 		if count[f+" bind"] != 3 || count[f+" parse"] != 2 || count[f+" error"] != 1 {
 			t.Errorf("%s: %v", f, count)
 		}
+	}
+}
+
+func TestMalformedAndTruncatedRecords(t *testing.T) {
+	for _, f := range []string{"pgx-jsonlog.json", "pgx-csvlog.csv"} {
+		data, err := os.ReadFile("../testdata/serverlogs/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Cut inside the last record.
+		cut := string(data[:len(data)-40])
+		if f == "pgx-csvlog.csv" {
+			// A csvlog record cut inside a quoted field.
+			cut = string(data[:bytes.LastIndex(data, []byte(`"disconnection`))+5])
+		}
+		_, err = readAllEvents(cut, f)
+		if !errors.Is(err, ErrTruncated) {
+			t.Errorf("%s cut short: err = %v, want ErrTruncated", f, err)
+		}
+		if f != "pgx-jsonlog.json" {
+			continue
+		}
+		lines := strings.SplitAfter(string(data), "\n")
+		lines[5] = "{\"timestamp\": oops\n"
+		evs, err := readAllEvents(strings.Join(lines, ""), f)
+		var le *LineError
+		if !errors.As(err, &le) || le.Line != 6 || errors.Is(err, ErrTruncated) {
+			t.Errorf("%s with a bad line 6: err = %v", f, err)
+		}
+		if len(evs) < 10 {
+			t.Errorf("reading did not go on past the bad line: %d events", len(evs))
+		}
+	}
+}
+
+// readAllEvents reads every event, going on past line errors; it returns the
+// first error.
+func readAllEvents(log, name string) ([]*analyzer.Event, error) {
+	r, err := NewReader(strings.NewReader(log), name, Options{})
+	if err != nil {
+		return nil, err
+	}
+	var out []*analyzer.Event
+	var first error
+	for {
+		ev, err := r.Next()
+		if err == io.EOF {
+			return out, first
+		}
+		if err != nil {
+			if first == nil {
+				first = err
+			}
+			if errors.Is(err, ErrTruncated) {
+				return out, first
+			}
+			continue
+		}
+		out = append(out, ev)
 	}
 }
