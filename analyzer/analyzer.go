@@ -8,6 +8,7 @@ package analyzer
 
 import (
 	"fmt"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"sync"
@@ -159,7 +160,7 @@ func (a *Analyzer) Feed(ev *Event) (out []Finding) {
 	defer func() {
 		if r := recover(); r != nil {
 			a.panics.Add(1)
-			a.lastPanic.Store(fmt.Sprint(r))
+			a.lastPanic.Store(truncate(fmt.Sprint(r)+"\n"+string(debug.Stack()), 2048))
 			out = nil
 		}
 	}()
@@ -793,8 +794,10 @@ func (a *Analyzer) backend(s *Session, ev *Event, out *[]Finding) {
 			a.rowFromResult(s, e, values)
 		}
 	case EventCommandComplete, EventEmptyQuery:
-		if q, ok := r.ext.(*queryExecs); ok && r != nil {
-			q.idx++
+		if r != nil {
+			if q, ok := r.ext.(*queryExecs); ok {
+				q.idx++
+			}
 		}
 		if e == nil || ev.Kind == EventEmptyQuery {
 			return
@@ -1018,4 +1021,11 @@ func lockKeys(e *Execution, w *WriteRecord) (string, []WriteKey) {
 		}
 	}
 	return table, keys
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
