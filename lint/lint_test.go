@@ -365,3 +365,27 @@ func TestFailOn(t *testing.T) {
 		t.Error("bad --fail-on accepted")
 	}
 }
+
+func TestTextTimeline(t *testing.T) {
+	r := &Report{Result: &Result{Findings: []analyzer.Finding{{
+		Rule: "RMW006", Name: "lost-update-observed", Severity: analyzer.SeverityError, Message: "lost update", Fingerprint: "f",
+		Timeline: []analyzer.TimelineEntry{
+			{Offset: 0, Label: "order", SQL: "SELECT balance FROM users WHERE id=42", Result: "-> 100"},
+			{Offset: 1900 * time.Microsecond, Label: "referral", SQL: "UPDATE users SET balance=500 WHERE id=42", Result: "UPDATE 1", Note: "overwrites 250"},
+		},
+		Summary: "expected 650, stored 500: the +150 was lost",
+	}}}}
+	var b bytes.Buffer
+	if err := Write(&b, FormatText, r, false); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"t+0.0ms  [order]     SELECT balance FROM users WHERE id=42  -> 100",
+		"t+1.9ms  [referral]  UPDATE users SET balance=500 WHERE id=42  -> UPDATE 1  <- overwrites 250",
+		"expected 650, stored 500: the +150 was lost",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("text lacks %q:\n%s", want, b.String())
+		}
+	}
+}

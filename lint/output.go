@@ -173,8 +173,12 @@ func writeText(w io.Writer, r *Report, color bool) error {
 		if where != "" {
 			ew.printf("    row:   %s\n", strings.TrimSpace(where))
 		}
-		for _, s := range f.Statements {
-			ew.printf("    %-6s %s\n", s.Role+":", oneLine(s.SQL))
+		if len(f.Timeline) > 0 {
+			writeTimeline(ew, f.Timeline)
+		} else {
+			for _, s := range f.Statements {
+				ew.printf("    %-6s %s\n", s.Role+":", oneLine(s.SQL))
+			}
 		}
 		if f.Summary != "" {
 			ew.printf("    %s\n", f.Summary)
@@ -197,6 +201,34 @@ func writeText(w io.Writer, r *Report, color bool) error {
 		ew.printf("%snote: %s %s could not run: %s%s\n", p.dim, s.ID, s.Name, s.Reason, p.reset)
 	}
 	return ew.err
+}
+
+// writeTimeline prints a cross-session interleaving in the sessions' own
+// words, e.g. `t+1.1ms  [order]  UPDATE … WHERE id=42  UPDATE 1`.
+func writeTimeline(ew *errWriter, tl []analyzer.TimelineEntry) {
+	width := 0
+	for _, e := range tl {
+		if n := len(timelineLabel(e)); n > width {
+			width = n
+		}
+	}
+	for _, e := range tl {
+		line := fmt.Sprintf("    t+%.1fms  %-*s  %s", float64(e.Offset)/1e6, width, timelineLabel(e), oneLine(e.SQL))
+		if e.Result != "" {
+			line += "  " + e.Result // "-> 100" for a read, "UPDATE 1" for a write
+		}
+		if e.Note != "" {
+			line += "  <- " + e.Note
+		}
+		ew.printf("%s\n", line)
+	}
+}
+
+func timelineLabel(e analyzer.TimelineEntry) string {
+	if e.Label != "" {
+		return "[" + e.Label + "]"
+	}
+	return "[" + e.Session + "]"
 }
 
 // seenIn lists the applications (or sessions) a group was seen in.

@@ -15,25 +15,41 @@ func lintRun(t *testing.T, args ...string) int {
 	return run(append([]string{"pgrmw", "--log-level", "error", "lint"}, args...))
 }
 
+// writeFindings writes a findings file (the proxy's --findings format) with
+// one warning and one info finding: exit codes must not depend on which
+// rules exist.
+func writeFindings(t *testing.T, dir string) string {
+	t.Helper()
+	path := filepath.Join(dir, "findings.jsonl")
+	lines := `{"rule":"RMW001","name":"unguarded-read-modify-write","severity":"warning","message":"m","session":{"id":"1"},"statements":[],"fingerprint":"f1","time":"2026-01-01T00:00:00Z"}
+{"rule":"RMW009","name":"something","severity":"info","message":"m","session":{"id":"1"},"statements":[],"fingerprint":"f2","time":"2026-01-01T00:00:00Z"}
+`
+	if err := os.WriteFile(path, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func TestLintExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out")
+	findings := writeFindings(t, dir)
 	for _, tt := range []struct {
 		name string
 		args []string
 		want int
 	}{
-		{"findings at warning", []string{"--out", out, raceCapture}, 1},
-		{"fail-on error", []string{"--out", out, "--fail-on", "error", raceCapture}, 0},
-		{"fail-on none", []string{"--out", out, "--fail-on", "none", raceCapture}, 0},
-		{"fail-on info", []string{"--out", out, "--fail-on", "info", raceCapture}, 1},
+		{"warning at warning", []string{"--out", out, findings}, 1},
+		{"fail-on error", []string{"--out", out, "--fail-on", "error", findings}, 0},
+		{"fail-on none", []string{"--out", out, "--fail-on", "none", findings}, 0},
+		{"fail-on info", []string{"--out", out, "--fail-on", "info", findings}, 1},
+		{"capture with a race", []string{"--out", out, raceCapture}, 1},
+		{"server log with a race", []string{"--out", out, "../../testdata/serverlogs/pgx-jsonlog.json"}, 1},
 		{"bad format", []string{"--format", "xml", raceCapture}, 2},
 		{"bad fail-on", []string{"--fail-on", "sometimes", raceCapture}, 2},
 		{"no inputs", []string{}, 2},
 		{"missing input", []string{filepath.Join(dir, "nope.jsonl")}, 2},
 		{"missing baseline", []string{"--baseline", filepath.Join(dir, "nope.json"), raceCapture}, 2},
-		{"server log with a race", []string{"--out", out, "../../testdata/serverlogs/pgx-jsonlog.json"}, 1},
-		{"server log at error", []string{"--out", out, "--fail-on", "error", "../../testdata/serverlogs/pgx-jsonlog.json"}, 0},
 	} {
 		if got := lintRun(t, tt.args...); got != tt.want {
 			t.Errorf("%s: exit %d, want %d", tt.name, got, tt.want)
@@ -63,9 +79,14 @@ func TestLintJSONAndSARIF(t *testing.T) {
 	if err := json.Unmarshal(data, &res); err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Findings) != 2 || res.Findings[0].Rule != "RMW001" || res.Findings[0].Session.ApplicationName != "order" ||
-		res.Findings[1].Session.ApplicationName != "referral" || res.Findings[0].Session.Database != "shop" {
-		t.Errorf("json = %s", data)
+	var rmw001 []string
+	for _, f := range res.Findings {
+		if f.Rule == "RMW001" && f.Session.Database == "shop" && f.Session.User == "app" {
+			rmw001 = append(rmw001, f.Session.ApplicationName)
+		}
+	}
+	if strings.Join(rmw001, ",") != "order,referral" {
+		t.Errorf("RMW001 findings for %v, want order and referral; json = %s", rmw001, data)
 	}
 
 	sarif := filepath.Join(dir, "lint.sarif")
@@ -102,11 +123,15 @@ func TestLintJSONAndSARIF(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := log.Runs[0]
-	if log.Version != "2.1.0" || len(r.Results) != 2 || r.Results[0].RuleID != "RMW001" ||
-		r.Results[0].PartialFingerprints["pgrmwFingerprint/v1"] != res.Findings[0].Fingerprint ||
-		r.Results[0].Locations[0].PhysicalLocation.ArtifactLocation.URI != strings.TrimPrefix(raceCapture, "") ||
-		r.Results[0].Locations[0].PhysicalLocation.Region.StartLine < 2 {
-		t.Errorf("sarif = %.2000s", data)
+	if log.Version != "2.1.0" || len(r.Results) != len(res.Findings) {
+		t.Fatalf("sarif = %.2000s", data)
+	}
+	for i, x := range r.Results {
+		loc := x.Locations[0].PhysicalLocation
+		if x.RuleID != res.Findings[i].Rule || x.PartialFingerprints["pgrmwFingerprint/v1"] != res.Findings[i].Fingerprint ||
+			loc.ArtifactLocation.URI != "../../testdata/captures/loyalty-race.jsonl" || loc.Region.StartLine < 2 {
+			t.Errorf("sarif result %d = %+v", i, x)
+		}
 	}
 	if len(r.Tool.Driver.Rules) == 0 || r.Tool.Driver.Rules[0].ID != "RMW001" || !strings.Contains(r.Tool.Driver.Rules[0].Help.Text, "FOR UPDATE") {
 		t.Errorf("sarif rules = %+v", r.Tool.Driver.Rules)
@@ -124,7 +149,7 @@ func TestLintBaseline(t *testing.T) {
 		t.Errorf("with baseline: exit %d, want 0", code)
 	}
 	text, _ := os.ReadFile(out)
-	if !strings.Contains(string(text), "2 more in the baseline") {
+	if !strings.Contains(string(text), "0 findings in 0 code paths (") || !strings.Contains(string(text), "more in the baseline") {
 		t.Errorf("text output = %s", text)
 	}
 	// A baseline from other traffic does not hide these findings.
@@ -149,7 +174,7 @@ func TestLintMalformedInputs(t *testing.T) {
 	if code := lintRun(t, "--out", out, corrupt); code != 2 {
 		t.Errorf("corrupt middle line: exit %d, want 2", code)
 	}
-	if code := lintRun(t, "--keep-going", "--out", out, corrupt); code != 1 {
+	if code := lintRun(t, "--keep-going", "--fail-on", "none", "--out", out, corrupt); code != 0 {
 		t.Errorf("corrupt middle line with --keep-going: exit %d, want 1", code)
 	}
 	truncated := filepath.Join(dir, "truncated.jsonl")
