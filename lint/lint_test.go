@@ -381,7 +381,7 @@ func TestTextTimeline(t *testing.T) {
 	}
 	for _, want := range []string{
 		"t+0.0ms  [order]     SELECT balance FROM users WHERE id=42  -> 100",
-		"t+1.9ms  [referral]  UPDATE users SET balance=500 WHERE id=42  -> UPDATE 1  <- overwrites 250",
+		"t+1.9ms  [referral]  UPDATE users SET balance=500 WHERE id=42  UPDATE 1  <- overwrites 250",
 		"expected 650, stored 500: the +150 was lost",
 	} {
 		if !strings.Contains(b.String(), want) {
