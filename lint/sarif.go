@@ -209,7 +209,24 @@ func splitDoc(doc string) (string, string) {
 	return strings.TrimSpace(strings.TrimLeft(title, "# ")), strings.TrimSpace(rest)
 }
 
+// firstParagraph is the doc's first paragraph of prose: headings are
+// skipped, lines are joined.
 func firstParagraph(s string) string {
-	p, _, _ := strings.Cut(s, "\n\n")
-	return strings.TrimSpace(p)
+	var lines []string
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		switch {
+		case strings.HasPrefix(l, "#"):
+			if len(lines) > 0 {
+				return strings.Join(lines, " ")
+			}
+		case l == "":
+			if len(lines) > 0 {
+				return strings.Join(lines, " ")
+			}
+		default:
+			lines = append(lines, l)
+		}
+	}
+	return strings.Join(lines, " ")
 }
