@@ -306,3 +306,13 @@ func TestBinaryValuesAreNormalizedBeforeHashing(t *testing.T) {
 		t.Errorf("binary 42 hashed to %q (formats %v), literal 42 to %q", got, out[1].ParamFormats, lit)
 	}
 }
+
+func TestNoPasswordEverWritten(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.jsonl")
+	ev := &analyzer.Event{Kind: analyzer.EventSessionStart, Session: "s", Startup: map[string]string{"user": "u", "password": "hunter2"}}
+	writeAll(t, path, Options{Values: ValuesRaw}, []*analyzer.Event{ev})
+	data, _ := os.ReadFile(path)
+	if strings.Contains(string(data), "hunter2") || ev.Startup["password"] != "hunter2" {
+		t.Errorf("capture = %s; caller's event %v", data, ev.Startup)
+	}
+}

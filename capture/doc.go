@@ -27,7 +27,8 @@
 //     `WHERE id = 'h:…'`, equal to the hash of a bound "42"), except in
 //     SET, RESET, SHOW, BEGIN and START TRANSACTION statements, whose literals
 //     are configuration (isolation levels). Error details are dropped (they
-//     quote key values). Equal values hash equal within one key, so row
+//     quote key values); error messages, SQL comments and identifiers are
+//     kept as they are. Equal values hash equal within one key, so row
 //     identity survives; raw values are never written. The key comes from
 //     Options.Key, or is random per capture; the header's key_id (a keyed
 //     digest of a fixed string, not the key) tells whether two captures used
@@ -43,7 +44,8 @@
 // as text (or as a SQL literal) hash equal.
 //
 // Password messages are never captured: the proxy does not emit them as
-// events, and SessionStart carries startup parameters only.
+// events, SessionStart carries startup parameters only, and the writer drops
+// a "password" startup parameter should one ever appear.
 //
 // # Rotation
 //

@@ -193,6 +193,16 @@ func (w *Writer) Observe(ev *analyzer.Event) {
 		return
 	}
 	cp := *ev
+	if _, ok := cp.Startup["password"]; ok {
+		// Never in a startup packet in practice; never in a capture either.
+		startup := make(map[string]string, len(cp.Startup))
+		for k, v := range cp.Startup {
+			if k != "password" {
+				startup[k] = v
+			}
+		}
+		cp.Startup = startup
+	}
 	// The normalizer replaces values in these slices: give it our own.
 	cp.Params = slices.Clone(ev.Params)
 	cp.Values = slices.Clone(ev.Values)
