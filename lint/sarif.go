@@ -19,8 +19,25 @@ type sarifLog struct {
 }
 
 type sarifRun struct {
-	Tool    sarifTool     `json:"tool"`
-	Results []sarifResult `json:"results"`
+	Tool        sarifTool         `json:"tool"`
+	Invocations []sarifInvocation `json:"invocations,omitempty"`
+	Results     []sarifResult     `json:"results"`
+}
+
+// sarifInvocation says which rules could not run (server logs).
+type sarifInvocation struct {
+	ExecutionSuccessful bool                `json:"executionSuccessful"`
+	Notifications       []sarifNotification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type sarifNotification struct {
+	Descriptor sarifDescriptor `json:"descriptor"`
+	Level      string          `json:"level"`
+	Message    sarifText       `json:"message"`
+}
+
+type sarifDescriptor struct {
+	ID string `json:"id"`
 }
 
 type sarifTool struct {
@@ -159,7 +176,18 @@ func writeSARIF(w io.Writer, r *Report) error {
 			Properties:          sarifProperties(&f),
 		})
 	}
-	log := sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{{Tool: sarifTool{Driver: driver}, Results: results}}}
+	run := sarifRun{Tool: sarifTool{Driver: driver}, Results: results}
+	if len(r.Skipped) > 0 {
+		inv := sarifInvocation{ExecutionSuccessful: true}
+		for _, sk := range r.Skipped {
+			inv.Notifications = append(inv.Notifications, sarifNotification{
+				Descriptor: sarifDescriptor{ID: sk.ID}, Level: "note",
+				Message: sarifText{Text: sk.ID + " " + sk.Name + " could not run: " + sk.Reason},
+			})
+		}
+		run.Invocations = []sarifInvocation{inv}
+	}
+	log := sarifLog{Schema: sarifSchema, Version: "2.1.0", Runs: []sarifRun{run}}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -123,6 +124,13 @@ func TestSARIFStructure(t *testing.T) {
 	// The checker must be able to fail.
 	if err := checkSARIF([]byte(`{"version":"2.1.0","runs":[{"tool":{"driver":{"name":"x","rules":[]}},"results":[{"ruleId":"A","message":{"text":"m"}}]}]}`)); err == nil {
 		t.Error("checker accepted a result without rule or location")
+	}
+	// Rules that could not run are tool notifications.
+	b.Reset()
+	r.Skipped = []SkippedRule{{ID: "RMW006", Name: "lost-update-observed", Reason: "no rows"}}
+	Write(&b, FormatSARIF, r, false)
+	if err := checkSARIF(b.Bytes()); err != nil || !strings.Contains(b.String(), `"toolExecutionNotifications"`) {
+		t.Errorf("with skipped rules: %v\n%s", err, b.String())
 	}
 	// No findings: still a valid log with an empty results array.
 	b.Reset()
