@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"sort"
 	"sync"
 	"time"
@@ -40,7 +41,11 @@ type Harness struct {
 // Start serves a proxy to upstream (a postgres:// URL) on a free loopback port.
 func Start(upstream string, cfg analyzer.Config) (*Harness, error) {
 	h := &Harness{analyzer: analyzer.New(cfg, rules.All()), done: make(chan error, 1)}
-	p, err := proxy.New(proxy.Config{Upstream: upstream, Observer: h, Logger: zerolog.Nop()})
+	log := zerolog.Nop()
+	if os.Getenv("PGRMW_ORM_DEBUG") != "" {
+		log = zerolog.New(zerolog.ConsoleWriter{Out: os.Stderr}).With().Timestamp().Logger()
+	}
+	p, err := proxy.New(proxy.Config{Upstream: upstream, Observer: h, Logger: log})
 	if err != nil {
 		return nil, fmt.Errorf("ormtraffic: proxy: %w", err)
 	}
