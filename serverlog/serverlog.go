@@ -90,7 +90,7 @@ type Options struct {
 }
 
 // detectLines is how many lines are read ahead to recognise a stderr prefix.
-const detectLines = 200
+const detectLines = 1000
 
 var (
 	csvStart    = regexp.MustCompile(`^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? [A-Za-z0-9+:-]+,`)
