@@ -257,7 +257,10 @@ func (a *Analyzer) feed(ev *Event, pre *preparsed, out *[]Finding) {
 	case EventExecute:
 		r := a.wireFrontend(s, ev)
 		a.execute(s, ev, r, out)
-	case EventBind, EventDescribe, EventSync, EventClose:
+	case EventSync:
+		r := a.wireFrontend(s, ev)
+		a.syncPoint(s, r, ev, out)
+	case EventBind, EventDescribe, EventClose:
 		a.wireFrontend(s, ev)
 	default:
 		a.backend(s, ev, out)
@@ -284,10 +287,10 @@ func (q *queryExecs) current() *Execution {
 
 func (a *Analyzer) query(s *Session, ev *Event, pre *preparsed, r *request, out *[]Finding) {
 	p := pre.parsed
+	defer a.syncPoint(s, r, ev, out)
 	if p == nil || p.err != nil {
 		a.unparsable.Add(1)
 		a.statements.Add(1)
-		a.unparsableStatement(s, ev, out)
 		return
 	}
 	args := make([][]byte, len(pre.lits))
@@ -321,12 +324,22 @@ func (a *Analyzer) query(s *Session, ev *Event, pre *preparsed, r *request, out 
 	}
 }
 
-// unparsableStatement keeps the transaction state honest for a statement
-// we cannot parse: it still runs in a transaction.
-func (a *Analyzer) unparsableStatement(s *Session, ev *Event, out *[]Finding) {
-	if !s.InTx && !s.sawBackend && !a.hasResults && s.tx != nil {
-		a.endTx(s, s.tx, true, ev, nil, out)
+// syncPoint handles the end of what PostgreSQL runs as one implicit
+// transaction: a simple Query's text, or the extended-protocol messages up
+// to Sync. Outside BEGIN … COMMIT, the statements since the last sync point
+// commit (or roll back on error) together when the server answers with
+// ReadyForQuery; without server responses (a server log) they end here.
+func (a *Analyzer) syncPoint(s *Session, r *request, ev *Event, out *[]Finding) {
+	tx := s.tx
+	if tx == nil || tx.Explicit {
+		return
 	}
+	if (!s.sawBackend && !a.hasResults) || r == nil {
+		a.endTx(s, tx, !tx.Failed, ev, nil, out)
+		return
+	}
+	r.implicit = tx
+	s.tx = nil
 }
 
 func (a *Analyzer) execute(s *Session, ev *Event, r *request, out *[]Finding) {
@@ -338,7 +351,6 @@ func (a *Analyzer) execute(s *Session, ev *Event, r *request, out *[]Finding) {
 	if pre == nil || pre.parsed == nil || pre.parsed.err != nil || len(pre.parsed.stmts) == 0 {
 		a.unparsable.Add(1)
 		a.statements.Add(1)
-		a.unparsableStatement(s, ev, out)
 		return
 	}
 	args := r.portal.params
@@ -364,7 +376,18 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 	logMode := !s.sawBackend && !a.hasResults
 	switch f.Kind {
 	case StmtBegin:
-		if !s.InTx {
+		switch {
+		case s.InTx:
+		case s.tx != nil:
+			// BEGIN inside an implicit block makes it the transaction
+			// block (earlier statements of the batch belong to it).
+			s.tx.Explicit = true
+			s.InTx = true
+			if f.Isolation != IsolationDefault {
+				s.tx.Isolation = f.Isolation
+				s.Isolation = f.Isolation
+			}
+		default:
 			s.beginTx(true, f.Isolation, ev.Time)
 		}
 	case StmtSetTransaction:
@@ -400,10 +423,9 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 	case StmtRollbackTo:
 		s.rollbackTo(f.Savepoint)
 	}
-	if s.tx == nil || (!s.InTx && f.Kind != StmtCommit && f.Kind != StmtRollback) {
-		if f.Kind != StmtBegin {
-			s.beginTx(false, IsolationDefault, ev.Time)
-		}
+	if s.tx == nil {
+		// An implicit transaction, until the next sync point.
+		s.beginTx(false, IsolationDefault, ev.Time)
 	}
 	tx := s.tx
 	if tx != nil {
@@ -442,8 +464,6 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 			if s.tx != nil {
 				a.endTx(s, s.tx, false, ev, e, out)
 			}
-		case !s.InTx && tx != nil && f.Kind != StmtBegin:
-			a.endTx(s, tx, true, ev, nil, out)
 		}
 	}
 }
@@ -812,20 +832,24 @@ func (a *Analyzer) backend(s *Session, ev *Event, out *[]Finding) {
 			e.Done = ev.Time
 			e.Finished = true
 		}
-		if s.tx != nil {
-			s.tx.Failed = true
-			s.tx.SQLState = ev.SQLState
+		tx := s.tx
+		if e != nil && e.tx != nil {
+			tx = e.tx
+		}
+		if tx != nil {
+			tx.Failed = true
+			tx.SQLState = ev.SQLState
 		}
 		if s.InTx {
 			s.Failed = true
 		}
-		a.run(ObsError, s, ev, e, writeOf(e), nil, out)
-		if e != nil && e.tx != nil && !e.tx.Explicit && e.tx.End.IsZero() {
-			a.endTx(s, e.tx, false, ev, nil, out)
-		}
+		a.run(ObsError, s, ev, e, writeOf(e), tx, out)
 	case EventReadyForQuery:
 		s.lastReady = ev.Time
 		s.idle = true
+		if r != nil && r.implicit != nil {
+			a.endTx(s, r.implicit, !r.implicit.Failed, ev, nil, out)
+		}
 		switch ev.TxStatus {
 		case 'I':
 			if s.InTx && s.tx != nil {
@@ -884,10 +908,6 @@ func (a *Analyzer) completed(s *Session, e *Execution, ev *Event, out *[]Finding
 		if s.tx != nil && s.tx.End.IsZero() {
 			committed := ev.Tag == "COMMIT" || ev.Tag == "PREPARE TRANSACTION"
 			a.endTx(s, s.tx, committed, ev, e, out)
-		}
-	default:
-		if tx != nil && !tx.Explicit && tx.End.IsZero() {
-			a.endTx(s, tx, true, ev, nil, out)
 		}
 	}
 }

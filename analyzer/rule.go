@@ -47,10 +47,13 @@ const (
 	// Tag and rows.
 	ObsResult
 	// ObsError: the server answered with an ErrorResponse. Pass.Exec is the
-	// failed statement when known; Pass.Event has the SQLSTATE.
+	// failed statement when known, Pass.Tx the transaction it aborts;
+	// Pass.Event has the SQLSTATE.
 	ObsError
-	// ObsTxEnd: a transaction ended (COMMIT, ROLLBACK, or an autocommit
-	// statement completed). Pass.Tx describes it.
+	// ObsTxEnd: a transaction ended: COMMIT or ROLLBACK completed, or the
+	// server's ReadyForQuery closed an implicit transaction (the statements
+	// of one simple Query, or of the extended messages up to Sync, outside
+	// BEGIN … COMMIT). Pass.Tx describes it.
 	ObsTxEnd
 	// ObsSessionEnd: the session closed (or the stream ended).
 	ObsSessionEnd
@@ -63,7 +66,7 @@ type Pass struct {
 	Session *Session
 	Exec    *Execution   // the statement concerned, if any
 	Write   *WriteRecord // for an UPDATE at ObsStatement/ObsResult
-	Tx      *TxRecord    // for ObsTxEnd
+	Tx      *TxRecord    // for ObsTxEnd and ObsError
 	Config  *Config
 	// HasResults: the stream carries server responses (false for a server
 	// log: no rows, no tags).

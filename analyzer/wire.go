@@ -50,6 +50,9 @@ type request struct {
 	gotParamDesc bool
 	failed       bool
 	ext          any // the analyzer's execution record(s)
+	// implicit: for a sync point (Sync, Query), the implicit transaction
+	// its ReadyForQuery ends.
+	implicit *TxRecord
 }
 
 // wireSession follows one session's extended-protocol state far enough to
@@ -129,7 +132,8 @@ func (w *wireSession) frontend(ev *Event) (textParams [][]byte, r *request) {
 		}
 		w.push(r)
 	case EventSync:
-		w.push(&request{kind: reqSync})
+		r = &request{kind: reqSync}
+		w.push(r)
 	case EventClose:
 		if ev.Target == 'S' {
 			delete(w.stmts, ev.Statement)

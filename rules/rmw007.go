@@ -48,8 +48,8 @@ func runRMW007(p *analyzer.Pass) {
 			return
 		}
 		w = p.Write
-		if w == nil && p.Session.Tx() != nil && len(p.Session.Tx().Writes) > 0 {
-			w = p.Session.Tx().Writes[0]
+		if w == nil && p.Tx != nil && len(p.Tx.Writes) > 0 {
+			w = p.Tx.Writes[0]
 		}
 		if w == nil {
 			return

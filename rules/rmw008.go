@@ -46,7 +46,7 @@ func runRMW008(p *analyzer.Pass) {
 		}
 		st := p.SessionState(func() any { return &rmw008State{} }).(*rmw008State)
 		f := &failed008{exec: p.Exec, sqlstate: p.Event.SQLState, texts: map[string]bool{}}
-		if tx := p.Session.Tx(); tx != nil {
+		if tx := p.Tx; tx != nil {
 			f.txID = tx.ID
 			for _, e := range tx.Execs {
 				if !txControl(e.Facts.Kind) {
