@@ -9,10 +9,29 @@ import (
 	"github.com/pgrmw/pgrmw/analyzer"
 )
 
-// versionLike matches column names used for optimistic locking.
-var versionLike = regexp.MustCompile(`(?i)^(.*_)?(version|lock_?version|row_?version|revision|rev|etag|optlock|xmin)$`)
+// versionNames are column names (or _-separated suffixes) used for
+// optimistic locking.
+var versionNames = []string{"version", "lockversion", "lock_version", "rowversion", "row_version", "revision", "rev", "etag", "optlock", "xmin"}
 
-func isVersionColumn(col string) bool { return versionLike.MatchString(col) }
+// isVersionColumn reports whether a column name looks like an optimistic
+// lock version (version, lock_version, post_version, rowVersion, xmin…). It
+// is on the hot path of every UPDATE, hence no regexp.
+func isVersionColumn(col string) bool {
+	for _, n := range versionNames {
+		if len(col) < len(n) || !strings.EqualFold(col[len(col)-len(n):], n) {
+			continue
+		}
+		if len(col) == len(n) {
+			return true
+		}
+		prev := col[len(col)-len(n)-1]
+		first := col[len(col)-len(n)]
+		if prev == '_' || (first >= 'A' && first <= 'Z') {
+			return true
+		}
+	}
+	return false
+}
 
 // suppressed reports whether a pgrmw:ignore comment on any of the
 // executions names the rule.
