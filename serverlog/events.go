@@ -18,6 +18,7 @@ type session struct {
 	id       string
 	key      string // map key: %c session id, or "pid-N"
 	started  bool
+	plain    bool              // logged a statement line (log_statement): duration lines repeat it
 	named    map[string]string // prepared statement name → SQL
 	lastSeen uint64
 }
@@ -128,14 +129,20 @@ func (s *synth) handle(r *record) {
 	case "LOG":
 		switch {
 		case strings.HasPrefix(msg, "statement: "):
-			sess := s.lookup(r, true, false)
-			if sess == nil {
-				return
-			}
-			s.start(r, sess, r.user, r.database, r.app)
-			s.emit(r, sess, analyzer.Event{Kind: analyzer.EventQuery, SQL: msg[len("statement: "):]})
+			s.statement(r, msg[len("statement: "):], false)
 		case strings.HasPrefix(msg, "execute "):
-			s.execute(r, msg[len("execute "):])
+			s.execute(r, msg[len("execute "):], false)
+		case strings.HasPrefix(msg, "duration: "):
+			// log_min_duration_statement: "duration: 0.123 ms  statement: …"
+			// or "…  execute S_1: …" (parse and bind lines are skipped).
+			_, rest, ok := strings.Cut(msg, " ms  ")
+			switch {
+			case !ok:
+			case strings.HasPrefix(rest, "statement: "):
+				s.statement(r, rest[len("statement: "):], true)
+			case strings.HasPrefix(rest, "execute "):
+				s.execute(r, rest[len("execute "):], true)
+			}
 		case strings.HasPrefix(msg, "connection received: "):
 			if r.session == "" {
 				s.lookup(r, true, true)
@@ -164,9 +171,22 @@ func (s *synth) handle(r *record) {
 	}
 }
 
+// statement handles a simple-protocol statement line. fromDuration: the
+// line is a log_min_duration_statement one, used only by sessions that log
+// no statement lines (else it repeats one).
+func (s *synth) statement(r *record, sql string, fromDuration bool) {
+	sess := s.lookup(r, true, false)
+	if sess == nil || fromDuration && sess.plain {
+		return
+	}
+	sess.plain = sess.plain || !fromDuration
+	s.start(r, sess, r.user, r.database, r.app)
+	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventQuery, SQL: sql})
+}
+
 // execute handles "execute S_1: SQL", "execute <unnamed>: SQL",
 // "execute S_1/C_2: SQL" and "execute fetch from S_1/C_2: SQL".
-func (s *synth) execute(r *record, rest string) {
+func (s *synth) execute(r *record, rest string, fromDuration bool) {
 	fetch := false
 	if strings.HasPrefix(rest, "fetch from ") {
 		fetch, rest = true, rest[len("fetch from "):]
@@ -186,9 +206,10 @@ func (s *synth) execute(r *record, rest string) {
 		name = ""
 	}
 	sess := s.lookup(r, true, false)
-	if sess == nil {
+	if sess == nil || fromDuration && sess.plain {
 		return
 	}
+	sess.plain = sess.plain || !fromDuration
 	s.start(r, sess, r.user, r.database, r.app)
 	if !fetch {
 		if name == "" || sess.named[name] != sql {

@@ -268,3 +268,66 @@ func TestRealServerLogsInAllThreeFormats(t *testing.T) {
 		t.Logf("this database's events:\n%s", text)
 	}
 }
+
+// A session logging with log_min_duration_statement = 0 (and log_statement
+// off) gives the same statements, from its "duration:" lines.
+func TestRealServerDurationLines(t *testing.T) {
+	const db = "serverlog_durations"
+	if err := srv.CreateDatabase(db); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := srv.Psql(db, "CREATE TABLE users (id int PRIMARY KEY, balance int); INSERT INTO users VALUES (42, 100)"); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	cfg, err := pgx.ParseConfig(srv.URL(db))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.RuntimeParams["application_name"] = "durations"
+	cfg.RuntimeParams["log_statement"] = "none"
+	cfg.RuntimeParams["log_min_duration_statement"] = "0"
+	c, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bal int
+	if err := c.QueryRow(ctx, "SELECT balance FROM users WHERE id = $1", 42).Scan(&bal); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Exec(ctx, "UPDATE users SET balance = 250 WHERE id = 42", pgx.QueryExecModeSimpleProtocol); err != nil {
+		t.Fatal(err)
+	}
+	c.Close(ctx)
+	path := filepath.Join(srv.DataDir, "log", "pg.json")
+	if !pgtest.WaitContext(contextWithTimeout(t, 10*time.Second), 50*time.Millisecond, func() bool {
+		b, _ := os.ReadFile(path)
+		return strings.Contains(string(b), `"disconnection: `) && strings.Contains(string(b), "durations")
+	}) {
+		t.Fatal("no disconnection logged")
+	}
+	evs, _ := readEvents(t, path)
+	var text []string
+	sessions := map[string]bool{}
+	for _, ev := range evs {
+		if ev.Kind == analyzer.EventSessionStart && ev.Startup["application_name"] == "durations" {
+			sessions[ev.Session] = true
+		}
+		if sessions[ev.Session] {
+			text = append(text, describe([]*analyzer.Event{ev}))
+		}
+	}
+	got := strings.Join(text, "")
+	for _, want := range []string{
+		`parse "SELECT balance FROM users WHERE id = $1"`,
+		`params=["42"]`,
+		`query "UPDATE users SET balance = 250 WHERE id = 42"`,
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("events lack %s:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, " parse "); n != 1 {
+		t.Errorf("%d Parse events, want 1:\n%s", n, got)
+	}
+}

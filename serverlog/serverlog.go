@@ -20,8 +20,13 @@
 // of errors. Other prefixes work too: the reader recognises PostgreSQL's and
 // Debian's defaults and pgBadger's, and Options.LinePrefix names any other.
 // csvlog and jsonlog carry every field whatever the prefix.
-// log_min_duration_statement lines ("duration: … statement: …") are ignored:
-// use log_statement so statements are logged before they run, in order.
+// With log_statement = 'none' and log_min_duration_statement = 0 instead,
+// the "duration: … ms  statement: …" and "duration: … ms  execute …" lines
+// are read (logged when a statement ends rather than when it starts). A
+// session that logs statement lines has its duration lines skipped, so both
+// settings together do not count a statement twice; do not combine
+// log_statement = 'mod' or 'ddl' with log_min_duration_statement, which
+// logs writes twice in two different ways and reads once.
 //
 // # What becomes an event
 //

@@ -3,6 +3,7 @@ package serverlog
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"reflect"
@@ -181,5 +182,35 @@ func readAllEvents(log, name string) ([]*analyzer.Event, error) {
 			continue
 		}
 		out = append(out, ev)
+	}
+}
+
+func TestDurationLines(t *testing.T) {
+	p := "2026-01-02 03:04:05.100 UTC [7] a.1 00000 app@shop order "
+	q := "2026-01-02 03:04:05.100 UTC [8] b.2 00000 app@shop other "
+	log := strings.Join([]string{
+		// Session s.1 logs with log_min_duration_statement only.
+		p + "LOG:  duration: 0.050 ms  parse S_1: SELECT balance FROM users WHERE id = $1",
+		p + "LOG:  duration: 0.040 ms  bind S_1: SELECT balance FROM users WHERE id = $1",
+		p + "DETAIL:  parameters: $1 = '42'",
+		p + "LOG:  duration: 0.120 ms  execute S_1: SELECT balance FROM users WHERE id = $1",
+		p + "DETAIL:  parameters: $1 = '42'",
+		p + "LOG:  duration: 0.300 ms  statement: UPDATE users SET balance = 250 WHERE id = 42",
+		// Session s.2 has both settings: each statement once.
+		q + "LOG:  statement: SELECT 1",
+		q + "LOG:  duration: 0.010 ms  statement: SELECT 1",
+		"",
+	}, "\n")
+	var got []string
+	for _, ev := range readString(t, log, Options{}) {
+		got = append(got, ev.Session+" "+ev.Kind.String()+" "+ev.SQL+fmt.Sprintf("%q", ev.Params))
+	}
+	want := []string{
+		"a.1 session_start []", "a.1 parse SELECT balance FROM users WHERE id = $1[]", `a.1 bind ["42"]`, "a.1 execute []", "a.1 sync []",
+		"a.1 query UPDATE users SET balance = 250 WHERE id = 42[]",
+		"b.2 session_start []", "b.2 query SELECT 1[]",
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
