@@ -100,3 +100,18 @@ func sessionLabel(info analyzer.SessionInfo) string {
 	}
 	return info.ID
 }
+
+// hidden reports whether a value was replaced by a capture's keyed hash
+// ("h:" + hex): equal values still compare equal, but printing it or doing
+// arithmetic on it means nothing.
+func hidden(v string) bool {
+	if len(v) < 4 || v[0] != 'h' || v[1] != ':' {
+		return false
+	}
+	for _, c := range v[2:] {
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}

@@ -69,7 +69,7 @@ func readRef(w *analyzer.WriteRecord) analyzer.StatementRef {
 	r := ref("read", w.Read.Exec)
 	var vals []string
 	for _, c := range w.ReadColumns {
-		if v, ok := w.Read.Value(c); ok {
+		if v, ok := w.Read.Value(c); ok && !hidden(v) {
 			vals = append(vals, c+"="+v)
 		}
 	}

@@ -173,7 +173,7 @@ func report006(p *analyzer.Pass, w *analyzer.WriteRecord, key *analyzer.RowKey, 
 		note    string
 	}
 	readResult := func(cw *committedWrite) string {
-		if v, ok := cw.readVals[c]; ok {
+		if v, ok := cw.readVals[c]; ok && !hidden(v) {
 			return "-> " + v
 		}
 		return ""
@@ -184,7 +184,7 @@ func report006(p *analyzer.Pass, w *analyzer.WriteRecord, key *analyzer.RowKey, 
 		{prev.writeTime, prev.session, prev.writeSQL, prev.writeTag, ""},
 		{cur.writeTime, cur.session, cur.writeSQL, cur.writeTag, ""},
 	}
-	if v, ok := prev.written[c]; ok {
+	if v, ok := prev.written[c]; ok && !hidden(v) {
 		marks[3].note = "overwrites " + v
 	} else {
 		marks[3].note = "overwrites " + sessionLabel(prev.session) + "'s write"
@@ -200,7 +200,7 @@ func report006(p *analyzer.Pass, w *analyzer.WriteRecord, key *analyzer.RowKey, 
 	if base, ok := cur.readVals[c]; ok {
 		w1, ok1 := prev.written[c]
 		w2, ok2 := cur.written[c]
-		if ok1 && ok2 {
+		if ok1 && ok2 && !hidden(base) && !hidden(w1) && !hidden(w2) {
 			b, okb := new(big.Rat).SetString(base)
 			x, okx := new(big.Rat).SetString(w1)
 			y, oky := new(big.Rat).SetString(w2)
