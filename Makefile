@@ -3,7 +3,7 @@ SHELL := /bin/bash
 GO    ?= go
 BIN   := bin/pgrmw
 
-.PHONY: all build test test-unit conformance bench demo test-browser pg-deps vet fmt clean
+.PHONY: all build test test-unit conformance bench demo test-browser test-orm pg-deps vet fmt clean
 
 all: build
 
@@ -70,6 +70,31 @@ test-browser:
 	mkdir -p out/browser
 	PGRMW_BROWSER=1 $(GO) test -count=1 -v -run 'TestBrowserReport' ./report/
 	@echo "screenshots: out/browser/report-light.png out/browser/report-dark.png"
+
+# Real ORM traffic through the proxy: GORM (also in make test), Sequelize and
+# TypeORM (npm ci into internal/ormtraffic/node), Django and ActiveRecord
+# (Debian's python3-django, python3-psycopg2, ruby-activerecord, ruby-pg when
+# root), then the recorded fixtures in testdata/orm. An ORM whose runtime or
+# packages cannot be installed is skipped with a visible message.
+ORM_NODE := internal/ormtraffic/node
+test-orm: pg-deps
+	@start=$$(date +%s); \
+	if ! command -v npm >/dev/null; then echo "test-orm: npm not installed: Sequelize and TypeORM will be SKIPPED"; \
+	elif [ ! -d $(ORM_NODE)/node_modules ]; then \
+	  (cd $(ORM_NODE) && npm ci --no-audit --no-fund --loglevel=error) \
+	    && echo "test-orm: npm ci took $$(( $$(date +%s) - start ))s" \
+	    || echo "test-orm: npm ci failed (registry unreachable?): Sequelize and TypeORM will be SKIPPED"; \
+	fi
+	@start=$$(date +%s); \
+	if ! /usr/bin/python3 -c 'import django, psycopg2' 2>/dev/null || ! ruby -ractive_record -rpg -e '' 2>/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-django python3-psycopg2 ruby-activerecord ruby-pg >/dev/null 2>&1 \
+	      || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-django python3-psycopg2 ruby-activerecord ruby-pg) >/dev/null 2>&1) \
+	      && echo "test-orm: Django/ActiveRecord packages installed in $$(( $$(date +%s) - start ))s" \
+	      || echo "test-orm: installing Django/ActiveRecord failed: they will be SKIPPED"; \
+	  else echo "test-orm: Django/ActiveRecord missing and not root: they will be SKIPPED (sudo apt-get install -y python3-django python3-psycopg2 ruby-activerecord ruby-pg)"; fi; \
+	fi
+	PGRMW_ORM_EXTERNAL=1 $(GO) test -count=1 -v -run 'TestGORM|TestExternalORMs|TestORMFixtures' ./internal/ormtraffic/
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')

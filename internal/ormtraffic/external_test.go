@@ -28,6 +28,10 @@ type externalORM struct {
 	// want: application_name → expected rule ids; apps not listed must have
 	// no findings.
 	want map[string][]string
+	// fixtures: application_name → the testdata/orm fixture recorded from
+	// it; when that fixture is in KNOWN_FAILURES, a mismatch for the app is
+	// logged instead of failing.
+	fixtures map[string]string
 }
 
 func nodeReady(dir string) func() string {
@@ -55,6 +59,7 @@ func externalORMs() []externalORM {
 				"seq_race_a":        {"RMW001"},
 				"seq_race_b":        {"RMW001", "RMW006"},
 			},
+			fixtures: map[string]string{"seq_increment": "sequelize_increment"},
 		},
 		{
 			name:  "typeorm",
@@ -71,6 +76,7 @@ func externalORMs() []externalORM {
 				// version column is rewound, not advanced.
 				"to_version_race_b": {"RMW001", "RMW006"},
 			},
+			fixtures: map[string]string{"to_version_race_b": "typeorm_version_race"},
 		},
 		{
 			name:  "django",
@@ -85,6 +91,37 @@ func externalORMs() []externalORM {
 				"dj_race_b":             {"RMW001", "RMW006"},
 			},
 		},
+		{
+			name:  "activerecord",
+			ready: rubyReady("active_record", "pg"),
+			dir:   "ruby",
+			argv:  []string{"ruby", "activerecord_cases.rb"},
+			want: map[string][]string{
+				"ar_naive_save":    {"RMW001"},
+				"ar_update_column": {"RMW001"},
+				"ar_race_a":        {"RMW001"},
+				"ar_race_b":        {"RMW001", "RMW006"},
+			},
+		},
+	}
+}
+
+// rubyReady checks that ruby can require the libraries (Debian:
+// ruby-activerecord, ruby-pg).
+func rubyReady(libs ...string) func() string {
+	return func() string {
+		if _, err := exec.LookPath("ruby"); err != nil {
+			return "ruby not installed (apt-get install -y ruby-activerecord ruby-pg)"
+		}
+		var args []string
+		for _, l := range libs {
+			args = append(args, "-r"+l)
+		}
+		args = append(args, "-e", "")
+		if out, err := exec.Command("ruby", args...).CombinedOutput(); err != nil {
+			return fmt.Sprintf("ruby cannot require %s (apt-get install -y ruby-activerecord ruby-pg): %s", strings.Join(libs, ", "), strings.TrimSpace(string(out)))
+		}
+		return ""
 	}
 }
 
@@ -143,7 +180,14 @@ func runExternal(t *testing.T, orm externalORM) {
 		t.Error("sessions did not end")
 	}
 	findings := h.Close()
-	checkByApp(t, orm.name, findings, orm.want)
+	known := map[string]string{}
+	kf := knownFailures(t)
+	for app, fixture := range orm.fixtures {
+		if why, ok := kf[fixture]; ok {
+			known[app] = fixture + ": " + why
+		}
+	}
+	checkByApp(t, orm.name, findings, orm.want, known)
 	if st := h.Stats(); st.Panics > 0 {
 		t.Errorf("analyzer panics: %d (%s)", st.Panics, st.LastPanic)
 	}
@@ -152,8 +196,9 @@ func runExternal(t *testing.T, orm externalORM) {
 	}
 }
 
-// checkByApp compares findings grouped by application_name with want.
-func checkByApp(t *testing.T, label string, findings []analyzer.Finding, want map[string][]string) {
+// checkByApp compares findings grouped by application_name with want; apps
+// in known (app → why) only log a mismatch.
+func checkByApp(t *testing.T, label string, findings []analyzer.Finding, want map[string][]string, known map[string]string) {
 	t.Helper()
 	byApp := RulesByApp(findings)
 	apps := map[string]bool{}
@@ -174,9 +219,14 @@ func checkByApp(t *testing.T, label string, findings []analyzer.Finding, want ma
 		if len(w) == 0 {
 			w = nil
 		}
-		if !reflect.DeepEqual(byApp[app], w) {
-			t.Errorf("%s %s: findings %v, want %v", label, app, byApp[app], w)
+		if reflect.DeepEqual(byApp[app], w) {
+			continue
 		}
+		if why, ok := known[app]; ok {
+			t.Logf("known failure %s %s: findings %v, want %v (%s)", label, app, byApp[app], w, why)
+			continue
+		}
+		t.Errorf("%s %s: findings %v, want %v", label, app, byApp[app], w)
 	}
 	if t.Failed() || testing.Verbose() {
 		for _, f := range findings {

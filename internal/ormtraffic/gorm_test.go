@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"reflect"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
@@ -438,33 +436,15 @@ func runGORM(t *testing.T, simple bool) {
 		t.Error("sessions did not end")
 	}
 	findings := h.Close()
-	byApp := RulesByApp(findings)
 	want := map[string][]string{}
 	for _, c := range cases {
 		for app, rs := range c.want {
-			want[app] = append([]string(nil), rs...)
-			sort.Strings(want[app])
+			want[app] = rs
 		}
 	}
-	apps := map[string]bool{}
-	for a := range byApp {
-		apps[a] = true
-	}
-	for a := range want {
-		apps[a] = true
-	}
-	for app := range apps {
-		if !reflect.DeepEqual(byApp[app], want[app]) {
-			t.Errorf("%s (%s): findings %v, want %v", app, proto, byApp[app], want[app])
-		}
-	}
+	checkByApp(t, "gorm "+proto, findings, want, nil)
 	if st := h.Stats(); st.Panics > 0 {
 		t.Errorf("analyzer panics: %d (%s)", st.Panics, st.LastPanic)
-	}
-	if t.Failed() || testing.Verbose() {
-		for _, f := range findings {
-			t.Logf("finding %s [%s] %s", f.Rule, f.Session.ApplicationName, f.Message)
-		}
 	}
 	if dir := os.Getenv("PGRMW_ORM_RECORD"); dir != "" {
 		record(t, dir, "gorm_"+proto, Steps(h.Events()))

@@ -1,0 +1,15 @@
+-- Sequelize: sequelize.transaction(async t => { findByPk(4, {transaction: t, lock: t.LOCK.UPDATE}); save({transaction: t}) }).
+-- Safe: FOR UPDATE inside the transaction.
+-- Recorded from sequelize 6.37.8 + pg 8.23.1 through the proxy (internal/ormtraffic TestExternalORMs, node/sequelize.js).
+-- Catalog and type-introspection queries the ORM sent at connect are left out (kept in the *_naive_save fixture).
+-- setup: CREATE TABLE "Accounts" ("id" INTEGER , "owner" VARCHAR(255), "balance" INTEGER, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("id"))
+-- setup: CREATE TABLE "Wallets" ("id" INTEGER , "owner" VARCHAR(255), "balance" INTEGER, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, "version" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY ("id"))
+-- setup: INSERT INTO "Accounts" ("id","owner","balance","createdAt","updatedAt") VALUES (4, 'owner4', 100, now(), now())
+seq_lock_tx: SET client_min_messages TO warning
+seq_lock_tx: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
+seq_lock_tx: SET client_min_messages TO warning
+seq_lock_tx: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
+seq_lock_tx: START TRANSACTION;
+seq_lock_tx: SELECT "id", "owner", "balance", "createdAt", "updatedAt" FROM "Accounts" AS "Account" WHERE "Account"."id" = 4 FOR UPDATE;
+seq_lock_tx: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:40:29.388 +00:00', 4
+seq_lock_tx: COMMIT;

@@ -1,0 +1,13 @@
+-- Sequelize: a = await Account.findByPk(2); await Account.update({balance: a.balance + 150}, {where: {id: 2}}).
+-- Unsafe: RMW001.
+-- Recorded from sequelize 6.37.8 + pg 8.23.1 through the proxy (internal/ormtraffic TestExternalORMs, node/sequelize.js).
+-- Catalog and type-introspection queries the ORM sent at connect are left out (kept in the *_naive_save fixture).
+-- setup: CREATE TABLE "Accounts" ("id" INTEGER , "owner" VARCHAR(255), "balance" INTEGER, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, PRIMARY KEY ("id"))
+-- setup: CREATE TABLE "Wallets" ("id" INTEGER , "owner" VARCHAR(255), "balance" INTEGER, "createdAt" TIMESTAMP WITH TIME ZONE NOT NULL, "updatedAt" TIMESTAMP WITH TIME ZONE NOT NULL, "version" INTEGER NOT NULL DEFAULT 0, PRIMARY KEY ("id"))
+-- setup: INSERT INTO "Accounts" ("id","owner","balance","createdAt","updatedAt") VALUES (2, 'owner2', 100, now(), now())
+seq_static_update: SET client_min_messages TO warning
+seq_static_update: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
+seq_static_update: SET client_min_messages TO warning
+seq_static_update: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
+seq_static_update: SELECT "id", "owner", "balance", "createdAt", "updatedAt" FROM "Accounts" AS "Account" WHERE "Account"."id" = 2;
+seq_static_update: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:40:29.345 +00:00', 2   -- want RMW001 /balance.* of row id=2/

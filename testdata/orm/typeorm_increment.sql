@@ -1,0 +1,9 @@
+-- TypeORM: await repo.findOneBy({id: 3}); await repo.increment({id: 3}, "balance", 150).
+-- Safe: atomic update.
+-- Recorded from typeorm 0.3.31 + pg 8.23.1 through the proxy (internal/ormtraffic TestExternalORMs, node/typeorm.js). All statements use $n parameters (extended protocol, unnamed).
+-- Catalog and type-introspection queries the ORM sent at connect are left out (kept in the *_naive_save fixture).
+-- setup: CREATE TABLE "account" ("id" integer NOT NULL, "owner" character varying NOT NULL, "balance" integer NOT NULL, CONSTRAINT "PK_account" PRIMARY KEY ("id"))
+-- setup: CREATE TABLE "post" ("id" integer NOT NULL, "title" character varying NOT NULL, "balance" integer NOT NULL, "version" integer NOT NULL, CONSTRAINT "PK_post" PRIMARY KEY ("id"))
+-- setup: INSERT INTO account VALUES (3, 'owner3', 100)
+to_increment: SELECT "Account"."id" AS "Account_id", "Account"."owner" AS "Account_owner", "Account"."balance" AS "Account_balance" FROM "account" "Account" WHERE (("Account"."id" = $1)) LIMIT 1   -- args: 3
+to_increment: UPDATE "account" SET "balance" = "balance" + 150 WHERE "id" = $1   -- args: 3
