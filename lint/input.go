@@ -3,6 +3,7 @@ package lint
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -153,6 +154,16 @@ func openInputs(paths []string, stdin io.Reader) ([]*input, error) {
 			}
 			in.br = bufio.NewReaderSize(f, 256<<10)
 			in.closer = f
+		}
+		if magic, _ := in.br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
+			// Gzipped (rotated logs, CI artifacts): read through it.
+			zr, err := gzip.NewReader(in.br)
+			if err != nil {
+				in.Close()
+				closeAll()
+				return nil, fmt.Errorf("%s: gzip: %w", p, err)
+			}
+			in.br = bufio.NewReaderSize(zr, 256<<10)
 		}
 		in.kind = detectKind(in.br)
 		if in.kind == KindCapture {

@@ -2,6 +2,7 @@ package lint
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -387,5 +388,26 @@ func TestTextTimeline(t *testing.T) {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())
 		}
+	}
+}
+
+func TestGzippedInput(t *testing.T) {
+	dir := t.TempDir()
+	data, err := os.ReadFile("../testdata/serverlogs/pgx-jsonlog.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "postgresql.json.gz")
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Write(data)
+	zw.Close()
+	os.WriteFile(path, b.Bytes(), 0o644)
+	res, err := Collect(context.Background(), []string{path}, testOptions(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Inputs[0].KindName != "jsonlog" || res.Events < 20 {
+		t.Errorf("inputs = %+v", res.Inputs)
 	}
 }
