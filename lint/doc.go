@@ -8,7 +8,7 @@
 // content, never from file names: a capture by its header line, a jsonlog or
 // csvlog by its first record, a findings file by its "rule" fields, anything
 // else is read as a stderr log (whose log_line_prefix is recognised from its
-// first lines).
+// first lines). Gzipped files are read through.
 //
 // Inputs of one stream kind share one analyzer, so cross-session rules see
 // every session: all captures together, all server logs together. The parts

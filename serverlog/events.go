@@ -67,8 +67,15 @@ func (s *synth) lookup(r *record, create, fresh bool) *session {
 		}
 		id := key
 		if r.session == "" {
+			// A pid is reused by later connections, and by sessions in other
+			// files of the same server: name the session by its pid and its
+			// first time, unique across the files of one server.
 			s.gen[r.pid]++
-			id = key + "-" + strconv.Itoa(s.gen[r.pid])
+			if r.time.IsZero() {
+				id = key + "-" + strconv.Itoa(s.gen[r.pid])
+			} else {
+				id = key + "-" + r.time.UTC().Format("20060102T150405.000")
+			}
 		}
 		sess = &session{id: id, key: key}
 		s.sessions[key] = sess

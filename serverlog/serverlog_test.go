@@ -70,11 +70,12 @@ func TestDefaultPrefixPidSessions(t *testing.T) {
 	for _, ev := range evs {
 		got = append(got, ev.Session+" "+ev.Kind.String())
 	}
+	const s1, s2 = "pid-77-20260102T030405.100", "pid-77-20260102T030406.000"
 	want := []string{
-		"pid-77-1 session_start", "pid-77-1 query",
-		"pid-77-1 parse", "pid-77-1 bind", "pid-77-1 execute", "pid-77-1 sync", "pid-77-1 error",
-		"pid-77-1 session_end",
-		"pid-77-2 session_start", "pid-77-2 query",
+		s1 + " session_start", s1 + " query",
+		s1 + " parse", s1 + " bind", s1 + " execute", s1 + " sync", s1 + " error",
+		s1 + " session_end",
+		s2 + " session_start", s2 + " query",
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("events:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
