@@ -507,9 +507,20 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 		return w
 	}
 	rows := s.ledger.rows
+	withResults := s.sawBackend || a.hasResults
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
 		if r.write || r.Table != w.Table {
+			continue
+		}
+		// A read whose result had not come back when the write was sent
+		// (same pipelined batch or multi-statement Query) cannot have
+		// supplied the written value. Without responses, a read in the
+		// same implicit transaction is in the same Query or batch.
+		if withResults && !r.Exec.Finished {
+			continue
+		}
+		if !withResults && r.Exec.tx != nil && r.Exec.tx == s.tx && !s.tx.Explicit {
 			continue
 		}
 		key, ok := matchesKeys(r, w.Keys)

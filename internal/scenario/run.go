@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/pgrmw/pgrmw/analyzer/sqltext"
 )
 
 // Options say where and how to run a scenario.
@@ -95,7 +97,7 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 		}
 	}()
 	for _, name := range sc.Sessions {
-		u, err := sessionURL(opts.URL, name, sc.Startup[name])
+		u, err := sessionURL(opts.URL, name, sc.Startup[name], opts.Protocol)
 		if err != nil {
 			return nil, err
 		}
@@ -179,6 +181,10 @@ func Run(ctx context.Context, sc *Scenario, opts Options) (*Result, error) {
 func exec(ctx context.Context, conn *pgx.Conn, st *Step, sr *StepResult, opts Options) {
 	ctx, cancel := context.WithTimeout(ctx, opts.StepTimeout)
 	defer cancel()
+	if st.Batch {
+		execBatch(ctx, conn, st, sr)
+		return
+	}
 	args := st.Args
 	if opts.Protocol == Simple {
 		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...)
@@ -203,11 +209,14 @@ func exec(ctx context.Context, conn *pgx.Conn, st *Step, sr *StepResult, opts Op
 	}
 }
 
-func sessionURL(base, name string, startup map[string]string) (string, error) {
+func sessionURL(base, name string, startup map[string]string, proto Protocol) (string, error) {
 	u, err := url.Parse(base)
 	if err != nil || !strings.HasPrefix(u.Scheme, "postgres") {
 		// Keyword/value form.
 		parts := []string{base, "application_name=" + name}
+		if proto == Simple {
+			parts = append(parts, "default_query_exec_mode=simple_protocol")
+		}
 		for k, v := range startup {
 			parts = append(parts, k+"='"+strings.ReplaceAll(v, "'", `\'`)+"'")
 		}
@@ -215,9 +224,45 @@ func sessionURL(base, name string, startup map[string]string) (string, error) {
 	}
 	q := u.Query()
 	q.Set("application_name", name)
+	if proto == Simple {
+		// Batches honour the connection's default mode only.
+		q.Set("default_query_exec_mode", "simple_protocol")
+	}
 	for k, v := range startup {
 		q.Set(k, v)
 	}
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
 	return u.String(), nil
+}
+
+// execBatch sends the step's statements as one pgx batch; the result is the
+// last statement's tag, or the first error.
+func execBatch(ctx context.Context, conn *pgx.Conn, st *Step, sr *StepResult) {
+	b := &pgx.Batch{}
+	parts := sqltext.Split(st.SQL)
+	for _, q := range parts {
+		b.Queue(q)
+	}
+	sr.Start = time.Now()
+	br := conn.SendBatch(ctx, b)
+	var err error
+	for range parts {
+		ct, e := br.Exec()
+		if e != nil {
+			err = e
+			break
+		}
+		sr.Tag = ct.String()
+	}
+	if cerr := br.Close(); err == nil {
+		err = cerr
+	}
+	sr.End = time.Now()
+	if err != nil {
+		sr.Err = err
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) {
+			sr.SQLState = pgErr.Code
+		}
+	}
 }

@@ -26,6 +26,8 @@
 // integer arrays; in the
 // simple protocol pgx interpolates them), "want RULE [/regexp/]" (repeatable:
 // the step must produce that finding; the regexp matches its message),
+// "batch" (the step's statements go out as one pgx batch: pipelined in the
+// extended protocol, one multi-statement Query in the simple one; no args),
 // "blocks" (the step waits on a row lock: the runner starts it, moves on after
 // a short wait and collects it before the session's next step), "error
 // SQLSTATE" (the step must fail with it). A finding belongs to the last step
@@ -68,6 +70,10 @@ type Step struct {
 	Wants   []Want
 	Blocks  bool
 	Error   string // expected SQLSTATE
+	// Batch: the step's statements (split at top-level semicolons) are sent
+	// as one pgx batch: pipelined Parse/Bind/Execute … Sync in the
+	// extended protocol, one multi-statement Query in the simple one.
+	Batch bool
 }
 
 // Want is an expected finding.
@@ -203,7 +209,7 @@ func Parse(name string, data []byte) (*Scenario, error) {
 }
 
 // annotationStart finds " -- " followed by a known annotation keyword.
-var annotationRe = regexp.MustCompile(`\s--\s*(args:|want\s|blocks\b|error\s)`)
+var annotationRe = regexp.MustCompile(`\s--\s*(args:|want\s|blocks\b|batch\b|error\s)`)
 
 func parseStep(session, rest string, line int) (*Step, error) {
 	st := &Step{Line: line, Session: session}
@@ -247,6 +253,8 @@ func parseStep(session, rest string, line int) (*Step, error) {
 			st.Wants = append(st.Wants, w)
 		case part == "blocks":
 			st.Blocks = true
+		case part == "batch":
+			st.Batch = true
 		case strings.HasPrefix(part, "error"):
 			st.Error = strings.TrimSpace(strings.TrimPrefix(part, "error"))
 		case part == "":
