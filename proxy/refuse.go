@@ -23,8 +23,9 @@ package proxy
 //     injected messages are hidden from the client.
 //
 // The ErrorResponse reaches the client (and the event stream, as an ordinary
-// Error event) with its CONTEXT field removed: "PL/pgSQL function
-// inline_code_block line 1 at RAISE" would only confuse. Injected messages
+// Error event) without its CONTEXT field ("PL/pgSQL function
+// inline_code_block line 1 at RAISE") and its source location in PL/pgSQL
+// (file, line, routine): they describe the mechanism, not the refusal. Injected messages
 // produce no events, so a capture of a blocked session reads like a session
 // whose statement failed on the server.
 //
@@ -309,17 +310,21 @@ func (d *direction) filterReply(typ byte, pos, total int) (done bool) {
 	case replyHide:
 		d.replace(pos, total, nil)
 	case replyStripContext:
-		if stripped, ok := withoutErrorField(d.buf[pos:pos+total], 'W'); ok {
+		if stripped, ok := withoutErrorFields(d.buf[pos:pos+total], refusalHiddenFields); ok {
 			d.replace(pos, total, stripped)
 		}
 	}
 	return typ == msgParseComplete || typ == msgBindComplete || typ == msgCloseComplete || !d.observe
 }
 
-// withoutErrorField returns a copy of the ErrorResponse/NoticeResponse frame
-// without the fields of type field; ok is false when the frame has none or
-// is malformed (then it is forwarded as is).
-func withoutErrorField(frame []byte, field byte) (out []byte, ok bool) {
+// refusalHiddenFields are the ErrorResponse fields removed from a refusal:
+// CONTEXT (W), and the PL/pgSQL source file (F), line (L) and routine (R).
+const refusalHiddenFields = "WFLR"
+
+// withoutErrorFields returns a copy of the ErrorResponse/NoticeResponse frame
+// without the fields whose type is in fields; ok is false when the frame has
+// none or is malformed (then it is forwarded as is).
+func withoutErrorFields(frame []byte, fields string) (out []byte, ok bool) {
 	if len(frame) < 6 {
 		return nil, false
 	}
@@ -340,7 +345,7 @@ func withoutErrorField(frame []byte, field byte) (out []byte, ok bool) {
 			return nil, false
 		}
 		next := i + 1 + end + 1
-		if code == field {
+		if strings.IndexByte(fields, code) >= 0 {
 			found = true
 		} else {
 			out = append(out, body[i:next]...)

@@ -196,8 +196,8 @@ func checkRefusalError(t *testing.T, e *pgproto3.ErrorResponse, wantMsg string) 
 		e.Detail != "it's a test \\ with $$ quotes $pgrmw_$" || e.Hint != "don't" {
 		t.Fatalf("refusal error = %+v", e)
 	}
-	if e.Where != "" {
-		t.Fatalf("CONTEXT not stripped: %q", e.Where)
+	if e.Where != "" || e.File != "" || e.Routine != "" || e.Line != 0 {
+		t.Fatalf("CONTEXT or PL/pgSQL location not stripped: %+v", e)
 	}
 }
 
@@ -376,29 +376,29 @@ func TestRefusalDOQuoting(t *testing.T) {
 	}
 }
 
-func TestWithoutErrorField(t *testing.T) {
+func TestWithoutErrorFields(t *testing.T) {
 	er := pgproto3.ErrorResponse{Severity: "ERROR", SeverityUnlocalized: "ERROR", Code: "LU001", Message: "m",
 		Detail: "d", Hint: "h", Where: "PL/pgSQL function inline_code_block line 1 at RAISE", File: "pl_exec.c"}
 	frame, err := er.Encode(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out, ok := withoutErrorField(frame, 'W')
+	out, ok := withoutErrorFields(frame, refusalHiddenFields)
 	if !ok {
-		t.Fatal("no W field found")
+		t.Fatal("no field found")
 	}
 	var got pgproto3.ErrorResponse
 	if err := got.Decode(out[5:]); err != nil {
 		t.Fatal(err)
 	}
-	er.Where = ""
+	er.Where, er.File = "", ""
 	if fmt.Sprint(got) != fmt.Sprint(er) {
 		t.Fatalf("got %+v\nwant %+v", got, er)
 	}
-	if _, ok := withoutErrorField(out, 'W'); ok {
+	if _, ok := withoutErrorFields(out, refusalHiddenFields); ok {
 		t.Fatal("stripped twice")
 	}
-	if _, ok := withoutErrorField(frame[:len(frame)-3], 'W'); ok {
+	if _, ok := withoutErrorFields(frame[:len(frame)-3], refusalHiddenFields); ok {
 		t.Fatal("truncated frame accepted")
 	}
 }
