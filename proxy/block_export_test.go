@@ -13,7 +13,7 @@ import (
 func BlockTestServer() *pgtest.Server { return srv }
 
 // StartBlockTestProxy serves cfg until the test ends and returns its address.
-func StartBlockTestProxy(t *testing.T, cfg Config) string {
+func StartBlockTestProxy(t testing.TB, cfg Config) string {
 	t.Helper()
 	return startProxy(t, cfg).addr
 }
