@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -83,6 +84,21 @@ func TestTLSTermination(t *testing.T) {
 			defer conn.Close(context.Background())
 		})
 	}
+	t.Run("direct negotiation", func(t *testing.T) {
+		conn := connectTLS(t, tlsClientURL(p, "scramuser", "secret", proxyCert, "&sslnegotiation=direct"))
+		defer conn.Close(context.Background())
+	})
+	t.Run("cancel over TLS", func(t *testing.T) {
+		conn := connectTLS(t, tlsClientURL(p, srv.User, "", proxyCert, ""))
+		defer conn.Close(context.Background())
+		go func() {
+			time.Sleep(200 * time.Millisecond)
+			conn.PgConn().CancelRequest(context.Background())
+		}()
+		if _, err := conn.Exec(context.Background(), "select pg_sleep(20)"); pgCode(err) != "57014" {
+			t.Errorf("got %v, want 57014", err)
+		}
+	})
 	if conn, err := pgx.Connect(context.Background(), tlsClientURL(p, "scramuser", "secret", proxyCert, "&channel_binding=require")); err == nil {
 		conn.Close(context.Background())
 		t.Error("channel_binding=require succeeded through a proxy")

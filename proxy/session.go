@@ -157,8 +157,28 @@ func (s *session) run(ctx context.Context) {
 // returns the StartupMessage packet (nil after a cancel).
 func (s *session) negotiate(ctx context.Context) ([]byte, error) {
 	tlsDone := false
+	// A TLS ClientHello instead of a packet length: the client skipped the
+	// SSLRequest (PostgreSQL 17's sslnegotiation=direct).
+	var first [1]byte
+	if _, err := io.ReadFull(s.client, first[:]); err != nil {
+		return nil, err
+	}
+	if first[0] == tlsHandshakeRecord {
+		if s.p.tlsCfg == nil {
+			return nil, errors.New("direct TLS from the client, but the proxy has no certificate")
+		}
+		if err := s.startClientTLS(ctx, &prefixedConn{Conn: s.client, prefix: first[:]}, true); err != nil {
+			return nil, err
+		}
+		tlsDone = true
+	}
+	pending := first[:]
+	if tlsDone {
+		pending = nil
+	}
 	for {
-		pkt, err := readStartupPacket(s.client)
+		pkt, err := readStartupPacket(s.client, pending)
+		pending = nil
 		if err != nil {
 			return nil, err
 		}
@@ -174,11 +194,9 @@ func (s *session) negotiate(ctx context.Context) ([]byte, error) {
 			if _, err := s.client.Write([]byte{'S'}); err != nil {
 				return nil, err
 			}
-			tc := tls.Server(s.client, s.p.tlsCfg)
-			if err := tc.HandshakeContext(ctx); err != nil {
-				return nil, fmt.Errorf("client TLS handshake: %w", err)
+			if err := s.startClientTLS(ctx, s.client, false); err != nil {
+				return nil, err
 			}
-			s.setClient(tc)
 			tlsDone = true
 		case code == codeGSSENCRequest && !tlsDone:
 			if _, err := s.client.Write([]byte{'N'}); err != nil {
@@ -198,6 +216,42 @@ func (s *session) negotiate(ctx context.Context) ([]byte, error) {
 			return nil, fmt.Errorf("unsupported startup code %d", code)
 		}
 	}
+}
+
+const tlsHandshakeRecord = 0x16
+
+// startClientTLS terminates the client's TLS on conn. Direct negotiation
+// requires the "postgresql" ALPN protocol, as PostgreSQL does.
+func (s *session) startClientTLS(ctx context.Context, conn net.Conn, direct bool) error {
+	cfg := s.p.tlsCfg
+	if direct {
+		cfg = cfg.Clone()
+		cfg.NextProtos = []string{"postgresql"}
+	}
+	tc := tls.Server(conn, cfg)
+	if err := tc.HandshakeContext(ctx); err != nil {
+		return fmt.Errorf("client TLS handshake: %w", err)
+	}
+	if direct && tc.ConnectionState().NegotiatedProtocol != "postgresql" {
+		return errors.New("direct TLS without the postgresql ALPN protocol")
+	}
+	s.setClient(tc)
+	return nil
+}
+
+// prefixedConn replays bytes already read before reading from Conn.
+type prefixedConn struct {
+	net.Conn
+	prefix []byte
+}
+
+func (c *prefixedConn) Read(b []byte) (int, error) {
+	if len(c.prefix) > 0 {
+		n := copy(b, c.prefix)
+		c.prefix = c.prefix[n:]
+		return n, nil
+	}
+	return c.Conn.Read(b)
 }
 
 // serve connects upstream, relays authentication, then relays the session

@@ -34,10 +34,11 @@ const (
 
 // readStartupPacket reads one untyped startup-phase packet (length + body)
 // and returns the whole packet, length included, so it can be forwarded
-// verbatim.
-func readStartupPacket(r io.Reader) ([]byte, error) {
+// verbatim. first holds bytes of it already read (at most 4).
+func readStartupPacket(r io.Reader, first []byte) ([]byte, error) {
 	var hdr [4]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+	have := copy(hdr[:], first)
+	if _, err := io.ReadFull(r, hdr[have:]); err != nil {
 		return nil, err
 	}
 	n := int(int32(binary.BigEndian.Uint32(hdr[:])))
