@@ -40,10 +40,7 @@ func runRMW001(p *analyzer.Pass) {
 	}
 	cols := w.ReadColumns
 	key := w.Key()
-	iso := "read committed"
-	if w.Exec.InTx {
-		iso = w.Exec.Isolate.String()
-	}
+	iso := w.Exec.Isolate.String()
 	where := "in a later transaction"
 	if w.Exec.InTx && w.Read.TxID == w.Exec.TxID {
 		where = "in the same " + strings.ToUpper(iso) + " transaction"
