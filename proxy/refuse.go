@@ -115,8 +115,12 @@ func newReplyQueue() *replyQueue {
 
 func (q *replyQueue) push(rs ...expectedReply) {
 	q.mu.Lock()
-	if q.head > 0 && q.head == len(q.pending) {
-		q.pending, q.head = q.pending[:0], 0
+	// Reclaim consumed records: at once when none is pending, and in a
+	// session that pipelines without ever draining, once they are the
+	// larger half, so the queue stays as long as what is in flight.
+	if q.head > 0 && (q.head == len(q.pending) || q.head >= 256 && 2*q.head >= len(q.pending)) {
+		n := copy(q.pending, q.pending[q.head:])
+		q.pending, q.head = q.pending[:n], 0
 	}
 	q.pending = append(q.pending, rs...)
 	q.mu.Unlock()
@@ -270,8 +274,8 @@ func (d *direction) refuse(ev *analyzer.Event, ref *Refusal, pos, total int) {
 	d.s.replies.push(replies...)
 	d.s.replies.refusing = true
 	d.replace(pos, total, msg)
-	d.s.log.Info().Str("sqlstate", ref.SQLState).Str("kind", ev.Kind.String()).Msg("statement refused (block mode)")
-	d.s.log.Debug().Str("refusal", ref.Message).Msg("refusal text")
+	// The Gate logs the verdict; the refusal text quotes SQL, debug only.
+	d.s.log.Debug().Str("sqlstate", ref.SQLState).Str("kind", ev.Kind.String()).Str("refusal", ref.Message).Msg("statement refused")
 }
 
 // refusalExecute encodes Close + Parse + Bind + Execute running do.

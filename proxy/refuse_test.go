@@ -441,3 +441,22 @@ func TestReplyQueue(t *testing.T) {
 		})
 	}
 }
+
+func TestReplyQueueStaysBoundedWhilePipelining(t *testing.T) {
+	q := newReplyQueue()
+	q.received(msgReadyForQuery) // startup
+	// A client always one Sync ahead of the server's replies.
+	q.push(expectedReply{kind: replyParse}, expectedReply{kind: replySync})
+	for i := 0; i < 10000; i++ {
+		q.push(expectedReply{kind: replyParse}, expectedReply{kind: replySync})
+		if act, mm := q.received(msgParseComplete); act != replyForward || mm {
+			t.Fatalf("round %d: ParseComplete did not match", i)
+		}
+		if _, mm := q.received(msgReadyForQuery); mm {
+			t.Fatalf("round %d: ReadyForQuery did not match", i)
+		}
+	}
+	if len(q.pending) > 600 {
+		t.Fatalf("queue holds %d records for 2 in flight", len(q.pending))
+	}
+}

@@ -58,10 +58,17 @@ type Block struct {
 	mu sync.Mutex
 	// verdicts holds the refusal of each Query/Execute event with a blocking
 	// finding, from Observe until the proxy's Check for that event.
-	verdicts map[*analyzer.Event]*proxy.Refusal
+	verdicts map[*analyzer.Event]verdict
 
 	blocked    atomic.Uint64
 	failedOpen atomic.Uint64
+}
+
+// verdict is the refusal of one event and the finding behind it (for the log).
+type verdict struct {
+	ref         *proxy.Refusal
+	rule        string
+	fingerprint string
 }
 
 // maxPendingVerdicts bounds verdicts nobody asked for (Block used as an
@@ -73,7 +80,7 @@ const maxPendingVerdicts = 1024
 // `pgrmw proxy --mode block`, set cfg.DefaultAction to "block" first
 // (UseBlockMode); per-rule cfg.Actions still win.
 func NewBlock(cfg analyzer.Config, rules []*analyzer.Rule, sink Recorder, log zerolog.Logger) *Block {
-	b := &Block{sink: sink, log: log, verdicts: make(map[*analyzer.Event]*proxy.Refusal)}
+	b := &Block{sink: sink, log: log, verdicts: make(map[*analyzer.Event]verdict)}
 	guarded := make([]*analyzer.Rule, 0, len(rules))
 	for _, r := range rules {
 		guarded = append(guarded, b.guard(r))
@@ -148,12 +155,12 @@ func (b *Block) Observe(ev *analyzer.Event) {
 	if len(blocking) == 0 {
 		return
 	}
-	ref := RefusalFor(blocking)
+	v := verdict{ref: RefusalFor(blocking), rule: blocking[0].Rule, fingerprint: blocking[0].Fingerprint}
 	b.mu.Lock()
 	if len(b.verdicts) >= maxPendingVerdicts {
 		clear(b.verdicts)
 	}
-	b.verdicts[ev] = ref
+	b.verdicts[ev] = v
 	b.mu.Unlock()
 }
 
@@ -164,14 +171,17 @@ func (b *Block) Check(ev *analyzer.Event) *proxy.Refusal {
 		b.mu.Unlock()
 		return nil
 	}
-	ref := b.verdicts[ev]
+	v, ok := b.verdicts[ev]
 	delete(b.verdicts, ev)
 	b.mu.Unlock()
-	if ref != nil {
-		b.blocked.Add(1)
-		b.log.Warn().Str("session", ev.Session).Str("sqlstate", ref.SQLState).Msg("write blocked")
+	if !ok {
+		return nil
 	}
-	return ref
+	b.blocked.Add(1)
+	// The refusal text quotes SQL and values read: not at warning level.
+	b.log.Warn().Str("session", ev.Session).Str("rule", v.rule).Str("fingerprint", v.fingerprint).
+		Str("sqlstate", v.ref.SQLState).Msg("write blocked (block mode): refused with an error, not sent to PostgreSQL")
+	return v.ref
 }
 
 // RefusalFor builds the error a client gets for a write blocked by findings
