@@ -15,6 +15,12 @@ package proxy
 //
 //   - Simple protocol: the whole Query message is replaced (a multi-statement
 //     string is one implicit transaction in PostgreSQL, so it is refused whole).
+//     When the string opens a transaction block (BEGIN; …; COMMIT), that
+//     BEGIN is kept in front of the DO block, so the session ends up in a
+//     failed transaction ('E') as PostgreSQL would leave it. Statements of
+//     a string that commits a first transaction and then fails in a second
+//     are refused with the rest: the proxy does not know which statement
+//     the Gate objected to.
 //   - Extended protocol: the Execute is replaced by Close(S pgrmw_refusal) +
 //     Parse(pgrmw_refusal, DO …) + Bind(unnamed portal) + Execute. A named
 //     statement of the proxy's own is used so that a client's unnamed
@@ -46,6 +52,7 @@ import (
 	"github.com/jackc/pgx/v5/pgproto3"
 
 	"github.com/pgrmw/pgrmw/analyzer"
+	"github.com/pgrmw/pgrmw/analyzer/sqltext"
 )
 
 // Frontend and backend message types only block mode looks at.
@@ -256,6 +263,9 @@ func (d *direction) refuse(ev *analyzer.Event, ref *Refusal, pos, total int) {
 	var err error
 	var replies []expectedReply
 	if typ == msgQuery {
+		if begin := transactionStart(ev.SQL); begin != "" {
+			do = begin + ";\n" + do
+		}
 		msg, err = (&pgproto3.Query{String: do}).Encode(nil)
 		replies = []expectedReply{{kind: replyQuery, injected: true}}
 	} else {
@@ -276,6 +286,20 @@ func (d *direction) refuse(ev *analyzer.Event, ref *Refusal, pos, total int) {
 	d.replace(pos, total, msg)
 	// The Gate logs the verdict; the refusal text quotes SQL, debug only.
 	d.s.log.Debug().Str("sqlstate", ref.SQLState).Str("kind", ev.Kind.String()).Str("refusal", ref.Message).Msg("statement refused")
+}
+
+// transactionStart returns the leading BEGIN / START TRANSACTION statement
+// of a multi-statement Query, "" when it does not open with one.
+func transactionStart(sql string) string {
+	w := sqltext.FirstWord(sql)
+	if !strings.EqualFold(w, "begin") && !strings.EqualFold(w, "start") {
+		return ""
+	}
+	parts := sqltext.Split(sql)
+	if len(parts) < 2 {
+		return ""
+	}
+	return parts[0]
 }
 
 // refusalExecute encodes Close + Parse + Bind + Execute running do.

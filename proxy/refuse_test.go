@@ -311,6 +311,15 @@ func TestRefuseSimpleQuery(t *testing.T) {
 	c.expect(4, "C:BEGIN", "Z:T", "E:"+testRefusalState, "Z:E", "E:25P02", "Z:E", "C:ROLLBACK", "Z:I")
 	c.send(&pgproto3.Query{String: "SELECT v FROM t ORDER BY id"})
 	c.expect(1, "T", "D:10", "D:20", "C:SELECT 2", "Z:I")
+
+	// A string that opens a transaction block leaves it failed, as the
+	// server would; a later COMMIT answers ROLLBACK.
+	c.send(&pgproto3.Query{String: "/* c */ begin isolation level read committed; UPDATE t SET v = v + 1 WHERE id = 2; UPDATE t SET v = 5 WHERE id = 1 /* refuse_me */; COMMIT"})
+	c.expect(1, "C:BEGIN", "E:"+testRefusalState, "Z:E")
+	c.send(&pgproto3.Query{String: "COMMIT"})
+	c.expect(1, "C:ROLLBACK", "Z:I")
+	c.send(&pgproto3.Query{String: "SELECT v FROM t ORDER BY id"})
+	c.expect(1, "T", "D:10", "D:20", "C:SELECT 2", "Z:I")
 }
 
 func TestRefuseWithoutObserver(t *testing.T) {
