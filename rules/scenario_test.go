@@ -102,34 +102,12 @@ func runScenario(t *testing.T, sc *scenario.Scenario, proto scenario.Protocol) {
 		t.Fatal(err)
 	}
 	col := &collector{a: analyzer.New(scenarioConfig(t, sc), All())}
-	p, err := proxy.New(proxy.Config{Upstream: srv.URL(db), Observer: col, Logger: zerolog.Nop()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pctx, cancel := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	go func() { done <- p.Serve(pctx, ln) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	url := fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", srv.User, ln.Addr(), db)
+	url := startProxy(t, db, col)
 	res, err := scenario.Run(ctx, sc, scenario.Options{URL: url, Protocol: proto})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The sessions are closed: wait until the analyzer saw them end.
-	wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
-	defer wcancel()
-	pgtest.WaitContext(wctx, 5*time.Millisecond, func() bool {
-		col.mu.Lock()
-		defer col.mu.Unlock()
-		return col.ended >= len(sc.Sessions)
-	})
+	col.waitEnded(t, len(sc.Sessions))
 	col.mu.Lock()
 	findings := append(col.findings, col.a.Close()...)
 	col.mu.Unlock()
@@ -169,4 +147,39 @@ func findingKeys(fs []analyzer.Finding) string {
 		parts = append(parts, f.Rule+"@"+f.Session.ID+"/"+f.Table+"/"+k+"/"+f.Fingerprint)
 	}
 	return strings.Join(parts, " ")
+}
+
+// startProxy runs the real proxy in front of database db, feeding col, and
+// returns the URL to connect through it.
+func startProxy(t *testing.T, db string, col *collector) string {
+	t.Helper()
+	p, err := proxy.New(proxy.Config{Upstream: srv.URL(db), Observer: col, Logger: zerolog.Nop()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- p.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return fmt.Sprintf("postgres://%s@%s/%s?sslmode=disable", srv.User, ln.Addr(), db)
+}
+
+// waitEnded waits until the analyzer saw n sessions end.
+func (c *collector) waitEnded(t *testing.T, n int) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if !pgtest.WaitContext(ctx, 5*time.Millisecond, func() bool {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		return c.ended >= n
+	}) {
+		t.Errorf("analyzer saw %d of %d sessions end", c.ended, n)
+	}
 }
