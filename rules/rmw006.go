@@ -67,31 +67,60 @@ func runRMW006(p *analyzer.Pass) {
 		if key == nil {
 			continue
 		}
-		rowID := w.Table + "\x00" + key.Column + "\x00" + key.Value
+		// The row is known under each column = value that selected it:
+		// two code paths may write it by different keys (id, email).
+		ids := rowIDs(w)
 		cw := newCommittedWrite(p, w)
-		for _, prev := range st.byRow[rowID] {
-			if prev.session.ID == cw.session.ID {
-				continue
+		reported := false
+		for _, rowID := range ids {
+			for _, prev := range st.byRow[rowID] {
+				if reported || prev.session.ID == cw.session.ID {
+					continue
+				}
+				cols := overlap(prev.cols, cw.cols)
+				if len(cols) == 0 || !sameVersion(prev, cw, cols) || wroteWhatItRead(prev, cols) {
+					continue
+				}
+				if suppressed(p.Rule(), w.Read.Exec, w.Exec) {
+					continue
+				}
+				report006(p, w, key, prev, cw, cols)
+				reported = true
 			}
-			cols := overlap(prev.cols, cw.cols)
-			if len(cols) == 0 || !sameVersion(prev, cw, cols) || wroteWhatItRead(prev, cols) {
-				continue
+		}
+		for _, rowID := range ids {
+			list := st.byRow[rowID]
+			if list == nil && len(st.byRow) >= maxTrackedRows {
+				clear(st.byRow)
 			}
-			if suppressed(p.Rule(), w.Read.Exec, w.Exec) {
-				continue
+			list = append(list, cw)
+			if len(list) > maxWritesPerRow {
+				list = list[len(list)-maxWritesPerRow:]
 			}
-			report006(p, w, key, prev, cw, cols)
-			break
+			st.byRow[rowID] = list
 		}
-		list := append(st.byRow[rowID], cw)
-		if len(list) > maxWritesPerRow {
-			list = list[len(list)-maxWritesPerRow:]
-		}
-		if _, exists := st.byRow[rowID]; !exists && len(st.byRow) >= maxTrackedRows {
-			clear(st.byRow)
-		}
-		st.byRow[rowID] = list
 	}
+}
+
+// rowIDs names the written row by each single-valued key of the UPDATE and
+// by the key that tied it to the read.
+func rowIDs(w *analyzer.WriteRecord) []string {
+	var ids []string
+	add := func(col, val string) {
+		id := w.Table + "\x00" + col + "\x00" + val
+		if !containsStr(ids, id) {
+			ids = append(ids, id)
+		}
+	}
+	if w.ReadKey.Column != "" {
+		add(w.ReadKey.Column, w.ReadKey.Value)
+	}
+	for _, k := range w.Keys {
+		if len(k.Values) == 1 && k.Column != w.VersionColumn {
+			add(k.Column, k.Values[0])
+		}
+	}
+	return ids
 }
 
 func newCommittedWrite(p *analyzer.Pass, w *analyzer.WriteRecord) *committedWrite {
