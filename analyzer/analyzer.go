@@ -483,9 +483,12 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 		w.Keys = append(w.Keys, WriteKey{Column: p.Column, Values: vals})
 	}
 	for _, set := range f.Sets {
-		if set.Relative {
+		switch {
+		case set.Relative:
 			w.Relative = append(w.Relative, set.Column)
-		} else {
+		case set.ServerSide:
+			// now(), DEFAULT…: not a value the client computed.
+		default:
 			w.Absolute = append(w.Absolute, set.Column)
 		}
 	}

@@ -286,6 +286,45 @@ func walkColumnRefs(n *pg_query.Node, fn func(*pg_query.ColumnRef)) {
 	walkMessage(n.ProtoReflect(), fn)
 }
 
+// hasClientValue reports whether an expression contains a parameter or a
+// literal: a value the client supplied, as opposed to one PostgreSQL
+// computes by itself (now(), DEFAULT, another column, a sub-select).
+func hasClientValue(n *pg_query.Node) bool {
+	if n == nil {
+		return false
+	}
+	found := false
+	var walk func(m protoreflect.Message)
+	walk = func(m protoreflect.Message) {
+		if found {
+			return
+		}
+		switch m.Interface().(type) {
+		case *pg_query.ParamRef, *pg_query.A_Const:
+			found = true
+			return
+		case *pg_query.TypeName:
+			return // typmods such as numeric(12,2) are constants but not values
+		}
+		m.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
+			if fd.Kind() != protoreflect.MessageKind {
+				return true
+			}
+			if fd.IsList() {
+				l := v.List()
+				for i := 0; i < l.Len(); i++ {
+					walk(l.Get(i).Message())
+				}
+				return !found
+			}
+			walk(v.Message())
+			return !found
+		})
+	}
+	walk(n.ProtoReflect())
+	return found
+}
+
 func walkMessage(m protoreflect.Message, fn func(*pg_query.ColumnRef)) {
 	if cr, ok := m.Interface().(*pg_query.ColumnRef); ok {
 		fn(cr)
@@ -481,12 +520,15 @@ func setTarget(col string, val *pg_query.Node, table, alias string, excluded boo
 		s.Value = o
 		return s
 	}
+	s.ServerSide = !hasClientValue(val)
 	walkColumnRefs(val, func(cr *pg_query.ColumnRef) {
 		qual, c, _ := columnRefParts(cr)
-		if c != col {
+		if excluded && strings.EqualFold(qual, "excluded") {
+			// EXCLUDED.col is the value the client tried to insert.
+			s.ServerSide = false
 			return
 		}
-		if excluded && strings.EqualFold(qual, "excluded") {
+		if c != col {
 			return
 		}
 		if qual == "" || qual == table || (alias != "" && qual == alias) {

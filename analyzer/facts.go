@@ -181,6 +181,9 @@ type SetTarget struct {
 	Value Operand
 	// Increment: col = col + <constant or parameter> (version-style bump).
 	Increment bool
+	// ServerSide: the value holds no parameter or literal (now(), DEFAULT,
+	// another column): PostgreSQL computes it, the client did not.
+	ServerSide bool
 }
 
 // StatementFacts is what pgrmw knows about one SQL statement without a

@@ -56,6 +56,18 @@ func TestFactsUpdateSets(t *testing.T) {
 			t.Errorf("%s: relative = %v", s.Column, s.Relative)
 		}
 	}
+	if s, _ := f.SetOf("note"); s.ServerSide {
+		t.Errorf("upper($3) is a client value")
+	}
+	g := mustFacts(t, "UPDATE t SET updated_at = now(), a = DEFAULT, b = c, d = $1::numeric(12,2) WHERE id = 1")
+	for _, col := range []string{"updated_at", "a", "b"} {
+		if s, _ := g.SetOf(col); !s.ServerSide {
+			t.Errorf("%s should be server-side", col)
+		}
+	}
+	if s, _ := g.SetOf("d"); s.ServerSide {
+		t.Errorf("d is a client value")
+	}
 	if s, _ := f.SetOf("version"); !s.Increment {
 		t.Errorf("version = version + 1 should be an increment")
 	}

@@ -230,8 +230,10 @@ type WriteRecord struct {
 	Exec  *Execution
 	Table string
 	Keys  []WriteKey // the row identity from the WHERE clause
-	// Absolute: columns set to a value computed outside SQL; Relative:
-	// columns set from their own value (atomic).
+	// Absolute: columns set to a value computed outside SQL (a parameter
+	// or literal is involved); Relative: columns set from their own value
+	// (atomic). Columns set to what the server computes alone (now(),
+	// DEFAULT) are in neither.
 	Absolute []string
 	Relative []string
 	// VersionColumn: a WHERE equality on a column the SET also assigns.
