@@ -302,7 +302,14 @@ func TestRealServerDurationLines(t *testing.T) {
 	path := filepath.Join(srv.DataDir, "log", "pg.json")
 	if !pgtest.WaitContext(contextWithTimeout(t, 10*time.Second), 50*time.Millisecond, func() bool {
 		b, _ := os.ReadFile(path)
-		return strings.Contains(string(b), `"disconnection: `) && strings.Contains(string(b), "durations")
+		// The database name also says "durations": wait for this
+		// session's own disconnection line.
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, `"disconnection: `) && strings.Contains(l, `"application_name":"durations"`) {
+				return true
+			}
+		}
+		return false
 	}) {
 		t.Fatal("no disconnection logged")
 	}

@@ -58,6 +58,8 @@ func externalORMs() []externalORM {
 				"seq_static_update": {"RMW001"},
 				"seq_race_a":        {"RMW001"},
 				"seq_race_b":        {"RMW001", "RMW006"},
+				"seq_key_share":     {"RMW001"},
+				"seq_save_silent":   {"RMW001"},
 			},
 			fixtures: map[string]string{"seq_increment": "sequelize_increment"},
 		},
@@ -75,6 +77,7 @@ func externalORMs() []externalORM {
 				// back ("version" = $2 with the first read's value): the
 				// version column is rewound, not advanced.
 				"to_version_race_b": {"RMW001", "RMW006"},
+				"to_for_key_share":  {"RMW001"},
 			},
 			fixtures: map[string]string{"to_version_race_b": "typeorm_version_race"},
 		},
@@ -89,7 +92,9 @@ func externalORMs() []externalORM {
 				"dj_queryset_update":    {"RMW001"},
 				"dj_race_a":             {"RMW001"},
 				"dj_race_b":             {"RMW001", "RMW006"},
+				"dj_bulk_update":        {"RMW001", "RMW001"},
 			},
+			fixtures: map[string]string{"dj_bulk_update": "django_bulk_update"},
 		},
 		{
 			name:  "activerecord",
@@ -102,6 +107,7 @@ func externalORMs() []externalORM {
 				"ar_race_a":        {"RMW001"},
 				"ar_race_b":        {"RMW001", "RMW006"},
 			},
+			fixtures: map[string]string{"ar_touch": "activerecord_touch"},
 		},
 	}
 }

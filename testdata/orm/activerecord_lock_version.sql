@@ -10,5 +10,5 @@ ar_lock_version: SET intervalstyle = iso_8601
 ar_lock_version: SET SESSION timezone TO 'UTC'
 ar_lock_version: SELECT "wallets".* FROM "wallets" WHERE "wallets"."id" = $1 LIMIT $2   -- args: 6, 1
 ar_lock_version: BEGIN
-ar_lock_version: UPDATE "wallets" SET "balance" = $1, "updated_at" = $2, "lock_version" = $3 WHERE "wallets"."id" = $4 AND "wallets"."lock_version" = $5   -- args: 250, '2026-11-25 18:40:31.449741', 1, 6, 0
+ar_lock_version: UPDATE "wallets" SET "balance" = $1, "updated_at" = $2, "lock_version" = $3 WHERE "wallets"."id" = $4 AND "wallets"."lock_version" = $5   -- args: 250, '2026-11-25 18:47:31.114218', 1, 6, 0
 ar_lock_version: COMMIT

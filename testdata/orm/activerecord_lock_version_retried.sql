@@ -16,12 +16,12 @@ ar_lock_retry_b: SET intervalstyle = iso_8601
 ar_lock_retry_b: SET SESSION timezone TO 'UTC'
 ar_lock_retry_b: SELECT "wallets".* FROM "wallets" WHERE "wallets"."id" = $1 LIMIT $2   -- args: 7, 1
 ar_lock_retry_a: BEGIN
-ar_lock_retry_a: UPDATE "wallets" SET "balance" = $1, "updated_at" = $2, "lock_version" = $3 WHERE "wallets"."id" = $4 AND "wallets"."lock_version" = $5   -- args: 250, '2026-11-25 18:40:31.506894', 1, 7, 0
+ar_lock_retry_a: UPDATE "wallets" SET "balance" = $1, "updated_at" = $2, "lock_version" = $3 WHERE "wallets"."id" = $4 AND "wallets"."lock_version" = $5   -- args: 250, '2026-11-25 18:47:31.170466', 1, 7, 0
 ar_lock_retry_a: COMMIT
 ar_lock_retry_b: BEGIN
-ar_lock_retry_b: UPDATE "wallets" SET "balance" = $1, "updated_at" = $2, "lock_version" = $3 WHERE "wallets"."id" = $4 AND "wallets"."lock_version" = $5   -- args: 500, '2026-11-25 18:40:31.508187', 1, 7, 0
+ar_lock_retry_b: UPDATE "wallets" SET "balance" = $1, "updated_at" = $2, "lock_version" = $3 WHERE "wallets"."id" = $4 AND "wallets"."lock_version" = $5   -- args: 500, '2026-11-25 18:47:31.172140', 1, 7, 0
 ar_lock_retry_b: ROLLBACK
 ar_lock_retry_b: SELECT "wallets".* FROM "wallets" WHERE "wallets"."id" = $1 LIMIT $2   -- args: 7, 1
 ar_lock_retry_b: BEGIN
-ar_lock_retry_b: UPDATE "wallets" SET "balance" = $1, "updated_at" = $2, "lock_version" = $3 WHERE "wallets"."id" = $4 AND "wallets"."lock_version" = $5   -- args: 650, '2026-11-25 18:40:31.509806', 2, 7, 1
+ar_lock_retry_b: UPDATE "wallets" SET "balance" = $1, "updated_at" = $2, "lock_version" = $3 WHERE "wallets"."id" = $4 AND "wallets"."lock_version" = $5   -- args: 650, '2026-11-25 18:47:31.174117', 2, 7, 1
 ar_lock_retry_b: COMMIT

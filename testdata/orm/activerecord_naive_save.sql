@@ -19,5 +19,5 @@ ar_naive_save: SHOW max_identifier_length
 ar_naive_save: SHOW search_path
 ar_naive_save: SELECT "accounts".* FROM "accounts" WHERE "accounts"."id" = $1 LIMIT $2   -- args: 1, 1
 ar_naive_save: BEGIN
-ar_naive_save: UPDATE "accounts" SET "balance" = $1, "updated_at" = $2 WHERE "accounts"."id" = $3   -- args: 250, '2026-11-25 18:40:31.343179', 1   -- want RMW001 /accounts\..*balance.* of row id=1/
+ar_naive_save: UPDATE "accounts" SET "balance" = $1, "updated_at" = $2 WHERE "accounts"."id" = $3   -- args: 250, '2026-11-25 18:47:31.020867', 1   -- want RMW001 /accounts\..*balance.* of row id=1/
 ar_naive_save: COMMIT

@@ -15,8 +15,8 @@ ar_race_b: SET intervalstyle = iso_8601
 ar_race_b: SET SESSION timezone TO 'UTC'
 ar_race_b: SELECT "accounts".* FROM "accounts" WHERE "accounts"."id" = $1 LIMIT $2   -- args: 8, 1
 ar_race_a: BEGIN
-ar_race_a: UPDATE "accounts" SET "balance" = $1, "updated_at" = $2 WHERE "accounts"."id" = $3   -- args: 250, '2026-11-25 18:40:31.554650', 8   -- want RMW001
+ar_race_a: UPDATE "accounts" SET "balance" = $1, "updated_at" = $2 WHERE "accounts"."id" = $3   -- args: 250, '2026-11-25 18:47:31.320305', 8   -- want RMW001
 ar_race_a: COMMIT
 ar_race_b: BEGIN
-ar_race_b: UPDATE "accounts" SET "balance" = $1, "updated_at" = $2 WHERE "accounts"."id" = $3   -- args: 500, '2026-11-25 18:40:31.556361', 8   -- want RMW001
+ar_race_b: UPDATE "accounts" SET "balance" = $1, "updated_at" = $2 WHERE "accounts"."id" = $3   -- args: 500, '2026-11-25 18:47:31.322361', 8   -- want RMW001
 ar_race_b: COMMIT   -- want RMW006 /ar_race_a's write \(committed first\) was overwritten/

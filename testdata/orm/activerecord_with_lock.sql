@@ -12,5 +12,5 @@ ar_with_lock: SET SESSION timezone TO 'UTC'
 ar_with_lock: SELECT "accounts".* FROM "accounts" WHERE "accounts"."id" = $1 LIMIT $2   -- args: 5, 1
 ar_with_lock: BEGIN
 ar_with_lock: SELECT "accounts".* FROM "accounts" WHERE "accounts"."id" = $1 LIMIT $2 FOR UPDATE   -- args: 5, 1
-ar_with_lock: UPDATE "accounts" SET "balance" = $1, "updated_at" = $2 WHERE "accounts"."id" = $3   -- args: 250, '2026-11-25 18:40:31.430102', 5
+ar_with_lock: UPDATE "accounts" SET "balance" = $1, "updated_at" = $2 WHERE "accounts"."id" = $3   -- args: 250, '2026-11-25 18:47:31.092131', 5
 ar_with_lock: COMMIT

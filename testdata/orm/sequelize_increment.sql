@@ -11,4 +11,4 @@ seq_increment: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_increment: SET client_min_messages TO warning
 seq_increment: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_increment: SELECT "id", "owner", "balance", "createdAt", "updatedAt" FROM "Accounts" AS "Account" WHERE "Account"."id" = 3;
-seq_increment: UPDATE "Accounts" SET "balance"="balance"+ 150,"updatedAt"='2026-11-25 18:40:29.365 +00:00' WHERE "id" = 3 RETURNING *
+seq_increment: UPDATE "Accounts" SET "balance"="balance"+ 150,"updatedAt"='2026-11-25 18:47:29.361 +00:00' WHERE "id" = 3 RETURNING *

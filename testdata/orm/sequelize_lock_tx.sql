@@ -11,5 +11,5 @@ seq_lock_tx: SET client_min_messages TO warning
 seq_lock_tx: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_lock_tx: START TRANSACTION;
 seq_lock_tx: SELECT "id", "owner", "balance", "createdAt", "updatedAt" FROM "Accounts" AS "Account" WHERE "Account"."id" = 4 FOR UPDATE;
-seq_lock_tx: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:40:29.388 +00:00', 4
+seq_lock_tx: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:47:29.379 +00:00', 4
 seq_lock_tx: COMMIT;

@@ -10,4 +10,4 @@ seq_naive_save: WITH ranges AS ( SELECT pg_range.rngtypid, pg_type.typname AS rn
 seq_naive_save: SET client_min_messages TO warning
 seq_naive_save: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_naive_save: SELECT "id", "owner", "balance", "createdAt", "updatedAt" FROM "Accounts" AS "Account" WHERE "Account"."id" = 1;
-seq_naive_save: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:40:29.329 +00:00', 1   -- want RMW001 /Accounts\..*balance.* of row id=1/
+seq_naive_save: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:47:29.330 +00:00', 1   -- want RMW001 /Accounts\..*balance.* of row id=1/

@@ -8,11 +8,11 @@ seq_race_a: SET client_min_messages TO warning
 seq_race_a: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_race_b: SET client_min_messages TO warning
 seq_race_b: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
-seq_race_a: SET client_min_messages TO warning
-seq_race_a: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
-seq_race_a: SELECT "id", "owner", "balance", "createdAt", "updatedAt" FROM "Accounts" AS "Account" WHERE "Account"."id" = 7;
 seq_race_b: SET client_min_messages TO warning
 seq_race_b: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_race_b: SELECT "id", "owner", "balance", "createdAt", "updatedAt" FROM "Accounts" AS "Account" WHERE "Account"."id" = 7;
-seq_race_a: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:40:29.479 +00:00', 7   -- want RMW001
-seq_race_b: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 500, '2026-11-25 18:40:29.481 +00:00', 7   -- want RMW001   -- want RMW006 /seq_race_a's write \(committed first\) was overwritten/
+seq_race_a: SET client_min_messages TO warning
+seq_race_a: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
+seq_race_a: SELECT "id", "owner", "balance", "createdAt", "updatedAt" FROM "Accounts" AS "Account" WHERE "Account"."id" = 7;
+seq_race_a: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:47:29.501 +00:00', 7   -- want RMW001
+seq_race_b: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 500, '2026-11-25 18:47:29.502 +00:00', 7   -- want RMW001   -- want RMW006 /seq_race_a's write \(committed first\) was overwritten/

@@ -10,4 +10,4 @@ seq_static_update: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_static_update: SET client_min_messages TO warning
 seq_static_update: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_static_update: SELECT "id", "owner", "balance", "createdAt", "updatedAt" FROM "Accounts" AS "Account" WHERE "Account"."id" = 2;
-seq_static_update: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:40:29.345 +00:00', 2   -- want RMW001 /balance.* of row id=2/
+seq_static_update: UPDATE "Accounts" SET "balance"=$1,"updatedAt"=$2 WHERE "id" = $3   -- args: 250, '2026-11-25 18:47:29.345 +00:00', 2   -- want RMW001 /balance.* of row id=2/

@@ -10,4 +10,4 @@ seq_version: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_version: SET client_min_messages TO warning
 seq_version: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_version: SELECT "id", "owner", "balance", "createdAt", "updatedAt", "version" FROM "Wallets" AS "Wallet" WHERE "Wallet"."id" = 5;
-seq_version: UPDATE "Wallets" SET "balance"=$1,"updatedAt"=$2,"version"=$3 WHERE "id" = $4 AND "version" = $5   -- args: 250, '2026-11-25 18:40:29.404 +00:00', 1, 5, 0
+seq_version: UPDATE "Wallets" SET "balance"=$1,"updatedAt"=$2,"version"=$3 WHERE "id" = $4 AND "version" = $5   -- args: 250, '2026-11-25 18:47:29.394 +00:00', 1, 5, 0

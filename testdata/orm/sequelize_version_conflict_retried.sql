@@ -15,7 +15,7 @@ seq_version_retry_b: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_version_retry_b: SET client_min_messages TO warning
 seq_version_retry_b: SET TIME ZONE INTERVAL '+00:00' HOUR TO MINUTE
 seq_version_retry_b: SELECT "id", "owner", "balance", "createdAt", "updatedAt", "version" FROM "Wallets" AS "Wallet" WHERE "Wallet"."id" = 6;
-seq_version_retry_a: UPDATE "Wallets" SET "balance"=$1,"updatedAt"=$2,"version"=$3 WHERE "id" = $4 AND "version" = $5   -- args: 250, '2026-11-25 18:40:29.438 +00:00', 1, 6, 0
-seq_version_retry_b: UPDATE "Wallets" SET "balance"=$1,"updatedAt"=$2,"version"=$3 WHERE "id" = $4 AND "version" = $5   -- args: 500, '2026-11-25 18:40:29.439 +00:00', 1, 6, 0
+seq_version_retry_a: UPDATE "Wallets" SET "balance"=$1,"updatedAt"=$2,"version"=$3 WHERE "id" = $4 AND "version" = $5   -- args: 250, '2026-11-25 18:47:29.420 +00:00', 1, 6, 0
+seq_version_retry_b: UPDATE "Wallets" SET "balance"=$1,"updatedAt"=$2,"version"=$3 WHERE "id" = $4 AND "version" = $5   -- args: 500, '2026-11-25 18:47:29.421 +00:00', 1, 6, 0
 seq_version_retry_b: SELECT "id", "owner", "balance", "createdAt", "updatedAt", "version" FROM "Wallets" AS "Wallet" WHERE "Wallet"."id" = 6;
-seq_version_retry_b: UPDATE "Wallets" SET "balance"=$1,"updatedAt"=$2,"version"=$3 WHERE "id" = $4 AND "version" = $5   -- args: 650, '2026-11-25 18:40:29.441 +00:00', 2, 6, 1
+seq_version_retry_b: UPDATE "Wallets" SET "balance"=$1,"updatedAt"=$2,"version"=$3 WHERE "id" = $4 AND "version" = $5   -- args: 650, '2026-11-25 18:47:29.423 +00:00', 2, 6, 1

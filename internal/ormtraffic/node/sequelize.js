@@ -4,7 +4,7 @@
 // findings apart. Each case checks the balance it leaves behind; the script
 // exits non-zero if any does not.
 'use strict';
-const { Sequelize, DataTypes, OptimisticLockError } = require('sequelize');
+const { Sequelize, DataTypes, OptimisticLockError, Transaction } = require('sequelize');
 
 const url = process.env.PGRMW_URL;
 if (!url) {
@@ -117,6 +117,54 @@ const cases = [
         await sa.close();
         await sb.close();
       }
+    },
+  },
+  {
+    // FOR KEY SHARE does not stop another UPDATE of the balance.
+    name: 'seq_key_share', id: 8, balance: 250,
+    async run() {
+      await using(connect('seq_key_share'), async ({ Account }, sq) => {
+        await sq.transaction(async (t) => {
+          const a = await Account.findByPk(8, { transaction: t, lock: t.LOCK.KEY_SHARE });
+          a.balance += 150;
+          await a.save({ transaction: t });
+        });
+      });
+    },
+  },
+  {
+    name: 'seq_no_key_update', id: 9, balance: 250,
+    async run() {
+      await using(connect('seq_no_key_update'), async ({ Account }, sq) => {
+        await sq.transaction(async (t) => {
+          const a = await Account.findByPk(9, { transaction: t, lock: t.LOCK.NO_KEY_UPDATE });
+          a.balance += 150;
+          await a.save({ transaction: t });
+        });
+      });
+    },
+  },
+  {
+    name: 'seq_repeatable_read', id: 10, balance: 250,
+    async run() {
+      await using(connect('seq_repeatable_read'), async ({ Account }, sq) => {
+        await sq.transaction({ isolationLevel: Transaction.ISOLATION_LEVELS.REPEATABLE_READ }, async (t) => {
+          const a = await Account.findByPk(10, { transaction: t });
+          a.balance += 150;
+          await a.save({ transaction: t });
+        });
+      });
+    },
+  },
+  {
+    // silent: true leaves updatedAt alone: only the balance is written.
+    name: 'seq_save_silent', id: 11, balance: 250,
+    async run() {
+      await using(connect('seq_save_silent'), async ({ Account }) => {
+        const a = await Account.findByPk(11);
+        a.balance += 150;
+        await a.save({ silent: true });
+      });
     },
   },
   {

@@ -103,6 +103,39 @@ const cases = [
     }),
   },
   {
+    name: 'to_repeatable_read', id: 7, balance: 250,
+    run: () => using('to_repeatable_read', async (ds) => {
+      await ds.manager.transaction('REPEATABLE READ', async (m) => {
+        const repo = m.getRepository(Account);
+        const a = await repo.findOneBy({ id: 7 });
+        a.balance += 150;
+        await repo.save(a);
+      });
+    }),
+  },
+  {
+    // QueryBuilder: setLock('pessimistic_write') and an UPDATE built by hand.
+    name: 'to_query_builder_lock', id: 8, balance: 250,
+    run: () => using('to_query_builder_lock', async (ds) => {
+      await ds.manager.transaction(async (m) => {
+        const a = await m.createQueryBuilder(Account, 'a').setLock('pessimistic_write')
+          .where('a.id = :id', { id: 8 }).getOne();
+        await m.createQueryBuilder().update(Account).set({ balance: a.balance + 150 })
+          .where('id = :id', { id: 8 }).execute();
+      });
+    }),
+  },
+  {
+    // FOR KEY SHARE (TypeORM's 'for_key_share') does not guard the balance.
+    name: 'to_for_key_share', id: 9, balance: 250,
+    run: () => using('to_for_key_share', async (ds) => {
+      await ds.manager.transaction(async (m) => {
+        const a = await m.findOne(Account, { where: { id: 9 }, lock: { mode: 'for_key_share' } });
+        await m.update(Account, { id: 9 }, { balance: a.balance + 150 });
+      });
+    }),
+  },
+  {
     // The @VersionColumn does not help: both read version 1, both save, the
     // +150 is lost for real.
     name: 'to_version_race', id: 6, balance: 500, post: true,

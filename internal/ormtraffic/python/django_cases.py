@@ -31,6 +31,8 @@ APPS = [
     "dj_version_filter",
     "dj_race_a",
     "dj_race_b",
+    "dj_no_key",
+    "dj_bulk_update",
 ]
 
 
@@ -45,9 +47,21 @@ def database(app):
     }
 
 
+def repeatable_read(app):
+    import psycopg2.extensions
+
+    db = database(app)
+    db["OPTIONS"]["isolation_level"] = psycopg2.extensions.ISOLATION_LEVEL_REPEATABLE_READ
+    return db
+
+
 settings.configure(
     INSTALLED_APPS=["cases"],
-    DATABASES={"default": database("dj_migrate"), **{a: database(a) for a in APPS}},
+    DATABASES={
+        "default": database("dj_migrate"),
+        **{a: database(a) for a in APPS},
+        "dj_repeatable_read": repeatable_read("dj_repeatable_read"),
+    },
     USE_TZ=True,
     DEFAULT_AUTO_FIELD="django.db.models.AutoField",
 )
@@ -113,6 +127,30 @@ def race(_db, pk):
     b.save(using="dj_race_b")
 
 
+def no_key(db, pk):
+    with transaction.atomic(using=db):
+        a = Account.objects.using(db).select_for_update(no_key=True).get(id=pk)
+        a.balance += 150
+        a.save(using=db, update_fields=["balance"])
+
+
+def repeatable_read_tx(db, pk):
+    with transaction.atomic(using=db):
+        a = Account.objects.using(db).get(id=pk)
+        a.balance += 150
+        a.save(using=db, update_fields=["balance"])
+
+
+def bulk_update(db, pk):
+    # Two rows (pk and 30) read with one IN query, written back with one
+    # UPDATE ... SET balance = CASE WHEN id = ... THEN ... END.
+    rows = list(Account.objects.using(db).filter(id__in=[pk, 30]).order_by("id"))
+    for r in rows:
+        r.balance += 150
+    Account.objects.using(db).bulk_update(rows, ["balance"])
+
+
+
 # (alias, function, balance afterwards); the row id is the index + 1.
 CASES = [
     ("dj_naive_save", naive_save, 250),
@@ -123,13 +161,16 @@ CASES = [
     ("dj_select_for_update", select_for_update, 250),
     ("dj_version_filter", version_filter, 250),
     ("dj_race_a", race, 500),
+    ("dj_no_key", no_key, 250),
+    ("dj_repeatable_read", repeatable_read_tx, 250),
+    ("dj_bulk_update", bulk_update, 250),
 ]
 
 
 def main():
     with connections["default"].schema_editor() as editor:
         editor.create_model(Account)
-    for i, _ in enumerate(CASES):
+    for i in range(40):
         Account.objects.create(id=i + 1, owner=f"owner{i + 1}", balance=100)
     failed = 0
     for i, (db, fn, want) in enumerate(CASES):

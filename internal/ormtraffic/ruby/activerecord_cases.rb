@@ -84,6 +84,41 @@ CASES = [
       retry
     end
   }, :wallet],
+  # touch writes only updated_at = now: nothing read is written back.
+  ["ar_touch", 9, 100, lambda {
+    account, = models_for("ar_touch")
+    account.find(9).touch
+  }],
+  ["ar_repeatable_read", 10, 250, lambda {
+    account, = models_for("ar_repeatable_read")
+    account.transaction(isolation: :repeatable_read) do
+      a = account.find(10)
+      a.balance += 150
+      a.save!
+    end
+  }],
+  ["ar_lock_no_key_update", 11, 250, lambda {
+    account, = models_for("ar_lock_no_key_update")
+    account.transaction do
+      a = account.lock("FOR NO KEY UPDATE").find(11)
+      a.balance += 150
+      a.save!
+    end
+  }],
+  ["ar_lock_bang", 12, 250, lambda {
+    account, = models_for("ar_lock_bang")
+    account.transaction do
+      a = account.find(12)
+      a.lock! # reloads the row with FOR UPDATE
+      a.balance += 150
+      a.save!
+    end
+  }],
+  ["ar_update_all_sql", 13, 250, lambda {
+    account, = models_for("ar_update_all_sql")
+    account.find(13)
+    account.where(id: 13).update_all("balance = balance + 150")
+  }],
   # A real lost update: both read 100, a writes 250, b writes 500.
   ["ar_race", 8, 500, lambda {
     aa, = models_for("ar_race_a")
