@@ -488,6 +488,9 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 			w.Relative = append(w.Relative, set.Column)
 		case set.ServerSide:
 			// now(), DEFAULT…: not a value the client computed.
+		case lastChangeStamp(e, set):
+			// updated_at = <now>: independent of what was read, so
+			// overwriting another writer's stamp loses nothing.
 		default:
 			w.Absolute = append(w.Absolute, set.Column)
 		}
@@ -511,6 +514,7 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 	}
 	rows := s.ledger.rows
 	withResults := s.sawBackend || a.hasResults
+	// Newest first: the first read found for a row is its basis.
 	for i := len(rows) - 1; i >= 0; i-- {
 		r := rows[i]
 		if r.write || r.Table != w.Table {
@@ -530,25 +534,91 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 		if !ok {
 			continue
 		}
-		var cols []string
-		for _, c := range w.Absolute {
-			if r.ReadColumn(c) {
-				cols = append(cols, c)
+		if b := w.basisOf(key); b != nil {
+			if staleBasis(e, w.Absolute, b.Read, r) {
+				b.Read = r
+				b.ReadColumns = readColumns(r, w.Absolute)
 			}
+			continue
 		}
+		cols := readColumns(r, w.Absolute)
 		if len(cols) == 0 {
 			continue
 		}
-		w.Read, w.ReadKey, w.ReadColumns = r, key, cols
-		break
+		if len(w.Bases) >= MaxRowsPerResult {
+			break
+		}
+		w.Bases = append(w.Bases, RowBasis{Read: r, ReadKey: key, ReadColumns: cols})
 	}
-	if w.Read != nil && s.tx != nil {
-		sameTx := s.InTx && w.Read.TxID == s.tx.ID
-		w.Locked = sameTx && s.lockedInTx(w.Table, w.Keys)
-		w.SameSnapshot = sameTx && s.tx.Isolation.Snapshot()
-		w.WithinWindow = e.Sent.Sub(w.Read.Exec.Sent) <= a.cfg.Window
+	for i := range w.Bases {
+		b := &w.Bases[i]
+		if s.tx != nil {
+			sameTx := s.InTx && b.Read.TxID == s.tx.ID
+			b.Locked = sameTx && s.lockedInTx(w.Table, narrowKeys(w.Keys, b.ReadKey))
+			b.SameSnapshot = sameTx && s.tx.Isolation.Snapshot()
+		}
+		b.WithinWindow = e.Sent.Sub(b.Read.Exec.Sent) <= a.cfg.Window
+	}
+	if len(w.Bases) > 0 {
+		w.RowBasis = w.Bases[0]
 	}
 	return w
+}
+
+// basisOf returns the basis already found for the row key names.
+func (w *WriteRecord) basisOf(key RowKey) *RowBasis {
+	for i := range w.Bases {
+		if w.Bases[i].ReadKey == key {
+			return &w.Bases[i]
+		}
+	}
+	return nil
+}
+
+// readColumns returns the columns of cols that read r included.
+func readColumns(r *ReadRow, cols []string) []string {
+	var out []string
+	for _, c := range cols {
+		if r.ReadColumn(c) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// staleBasis reports whether the write carries a value that the older read
+// returned and the newer one no longer did: the application computed from
+// the older read and saved its stale copy (TypeORM's save() re-reads the
+// row just before writing an entity loaded earlier).
+func staleBasis(e *Execution, written []string, newer, older *ReadRow) bool {
+	for _, c := range written {
+		set, ok := e.Facts.SetOf(c)
+		if !ok {
+			continue
+		}
+		v, ok := e.Value(set.Value)
+		if !ok {
+			continue
+		}
+		nv, ok1 := newer.Value(c)
+		ov, ok2 := older.Value(c)
+		if ok1 && ok2 && nv != v && ov == v {
+			return true
+		}
+	}
+	return false
+}
+
+// narrowKeys restricts the write's keys to the one row key names.
+func narrowKeys(keys []WriteKey, key RowKey) []WriteKey {
+	out := make([]WriteKey, 0, len(keys))
+	for _, k := range keys {
+		if k.Column == key.Column {
+			k = WriteKey{Column: k.Column, Values: []string{key.Value}}
+		}
+		out = append(out, k)
+	}
+	return out
 }
 
 // recordRows adds what a statement reads or locks to the ledger, identified

@@ -118,6 +118,15 @@ func (l LockStrength) String() string {
 // of non-key columns).
 func (l LockStrength) Guards() bool { return l >= LockForNoKeyUpdate }
 
+// PreventsLostUpdate reports whether a read under this lock, held until the
+// transaction ends, keeps a later write-back of the row from erasing another
+// writer's update. FOR SHARE does (Hibernate PESSIMISTIC_READ, Rails
+// lock("FOR SHARE")): every other UPDATE of the row waits for the end of the
+// transaction, and two share-lock holders that both write deadlock (40P01)
+// instead of losing a write. FOR KEY SHARE does not: it lets an UPDATE of
+// non-key columns through.
+func (l LockStrength) PreventsLostUpdate() bool { return l >= LockForShare }
+
 // TableRef is one table a statement names.
 type TableRef struct {
 	Schema string `json:"schema,omitempty"`

@@ -239,18 +239,31 @@ type WriteRecord struct {
 	// VersionColumn: a WHERE equality on a column the SET also assigns.
 	VersionColumn   string
 	VersionAdvanced bool // the SET gives it a different value
-	// Read: the most recent earlier read of the row by this session that
-	// included one of the Absolute columns; nil when none.
+	// Bases: for each row the UPDATE writes that this session read
+	// earlier with one of the Absolute columns, the read the written value
+	// was computed from. A multi-row UPDATE (… WHERE id IN (…), Django's
+	// bulk_update) has one per row. The embedded RowBasis is the first, or
+	// zero (Read nil) when there is none.
+	Bases []RowBasis
+	RowBasis
+}
+
+// RowBasis ties one row an UPDATE writes to the read behind it.
+type RowBasis struct {
+	// Read: normally the session's most recent earlier read of the row;
+	// an older one when the UPDATE writes back a value only that older
+	// read returned (an ORM saving a stale entity after re-reading).
 	Read        *ReadRow
 	ReadKey     RowKey
 	ReadColumns []string // Absolute columns the read included
-	// Locked: the session holds a FOR UPDATE / FOR NO KEY UPDATE (or an
-	// earlier UPDATE's) lock on the row in the open transaction of the read.
+	// Locked: the session holds a lock that keeps other writers out (FOR
+	// UPDATE, FOR NO KEY UPDATE, FOR SHARE, or an earlier UPDATE's) on the
+	// row in the open transaction of the read.
 	Locked bool
 	// SameSnapshot: read and write are in one REPEATABLE READ or
 	// SERIALIZABLE transaction.
 	SameSnapshot bool
-	// Window: the read is within the configured window.
+	// WithinWindow: the read is within the configured window.
 	WithinWindow bool
 }
 
@@ -357,7 +370,7 @@ func (s *Session) lockedInTx(table string, keys []WriteKey) bool {
 		if r.TxID != s.tx.ID || r.Table != table {
 			continue
 		}
-		if !r.Lock.Guards() && !r.write {
+		if !r.Lock.PreventsLostUpdate() && !r.write {
 			continue
 		}
 		if _, ok := matchesKeys(r, keys); ok {

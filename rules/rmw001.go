@@ -25,27 +25,36 @@ var RMW001 = &analyzer.Rule{
 
 func runRMW001(p *analyzer.Pass) {
 	w := p.Write
-	if p.Kind != analyzer.ObsStatement || w == nil || w.Read == nil {
-		return
-	}
-	if !w.WithinWindow || w.Locked || w.SameSnapshot {
+	if p.Kind != analyzer.ObsStatement || w == nil || len(w.Bases) == 0 {
 		return
 	}
 	if w.VersionColumn != "" && w.VersionAdvanced {
 		return
 	}
-	read := w.Read.Exec
-	if suppressed(p.Rule(), read, w.Exec) {
-		return
+	// One finding per row written back: a multi-row UPDATE (Django's
+	// bulk_update) can lose an update on each of them.
+	for i := range w.Bases {
+		b := &w.Bases[i]
+		if !b.WithinWindow || b.Locked || b.SameSnapshot {
+			continue
+		}
+		if suppressed(p.Rule(), b.Read.Exec, w.Exec) {
+			continue
+		}
+		report001(p, w, b)
 	}
-	cols := w.ReadColumns
-	key := w.Key()
+}
+
+func report001(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.RowBasis) {
+	read := b.Read.Exec
+	cols := b.ReadColumns
+	key := &b.ReadKey
 	iso := w.Exec.Isolate.String()
 	where := "in a later transaction"
-	if w.Exec.InTx && w.Read.TxID == w.Exec.TxID {
+	if w.Exec.InTx && b.Read.TxID == w.Exec.TxID {
 		where = "in the same " + strings.ToUpper(iso) + " transaction"
 	}
-	f := analyzer.Finding{
+	p.Report(analyzer.Finding{
 		Message: fmt.Sprintf("%s.%s of row %s was read, then written back %s with a value computed outside the database; a concurrent update in between is lost",
 			w.Table, strings.Join(cols, ", "), keyText(key), where),
 		Table:     w.Table,
@@ -53,20 +62,19 @@ func runRMW001(p *analyzer.Pass) {
 		Columns:   cols,
 		Isolation: iso,
 		Statements: []analyzer.StatementRef{
-			readRef(w),
+			readRef(b),
 			ref("write", w.Exec),
 		},
 		Fingerprint: analyzer.Fingerprint(p.Rule().ID, read.Facts.Fingerprint(), w.Exec.Facts.Fingerprint(), w.Table, strings.Join(cols, ",")),
-		Fix:         fixText(w, cols, key),
-	}
-	p.Report(f)
+		Fix:         fixText(w, b, cols, key),
+	})
 }
 
-func readRef(w *analyzer.WriteRecord) analyzer.StatementRef {
-	r := ref("read", w.Read.Exec)
+func readRef(b *analyzer.RowBasis) analyzer.StatementRef {
+	r := ref("read", b.Read.Exec)
 	var vals []string
-	for _, c := range w.ReadColumns {
-		if v, ok := w.Read.Value(c); ok && !hidden(v) {
+	for _, c := range b.ReadColumns {
+		if v, ok := b.Read.Value(c); ok && !hidden(v) {
 			vals = append(vals, c+"="+v)
 		}
 	}
@@ -76,7 +84,7 @@ func readRef(w *analyzer.WriteRecord) analyzer.StatementRef {
 
 // fixText proposes the atomic UPDATE when read and written values show a
 // numeric delta, otherwise the version-predicate and FOR UPDATE forms.
-func fixText(w *analyzer.WriteRecord, cols []string, key *analyzer.RowKey) string {
+func fixText(w *analyzer.WriteRecord, b *analyzer.RowBasis, cols []string, key *analyzer.RowKey) string {
 	table := quoteIdent(w.Table)
 	where := "<key> = $1"
 	if key != nil {
@@ -84,7 +92,7 @@ func fixText(w *analyzer.WriteRecord, cols []string, key *analyzer.RowKey) strin
 	}
 	if len(cols) == 1 {
 		c := cols[0]
-		read, ok1 := w.Read.Value(c)
+		read, ok1 := b.Read.Value(c)
 		var written string
 		ok2 := false
 		if set, ok := w.Exec.Facts.SetOf(c); ok {
@@ -101,12 +109,20 @@ func fixText(w *analyzer.WriteRecord, cols []string, key *analyzer.RowKey) strin
 			}
 		}
 	}
-	sets := make([]string, len(cols))
-	for i, c := range cols {
-		sets[i] = fmt.Sprintf("%s = $%d", quoteIdent(c), i+1)
+	// The table may already have a version column that the UPDATE writes
+	// without checking it (TypeORM, a hand-rolled one): use it.
+	version, advice := "version", "add a version column and write"
+	var sets []string
+	for _, c := range cols {
+		if isVersionColumn(c) && version == "version" {
+			version, advice = quoteIdent(c), "check the version column you already write:"
+			continue
+		}
+		sets = append(sets, fmt.Sprintf("%s = $%d", quoteIdent(c), len(sets)+1))
 	}
-	n := len(cols) + 1
-	return fmt.Sprintf("guard the write: add a version column and write UPDATE %s SET %s, version = version + 1 WHERE %s AND version = $%d (retry on UPDATE 0); "+
+	n := len(sets) + 1
+	sets = append(sets, fmt.Sprintf("%s = %s + 1", version, version))
+	return fmt.Sprintf("guard the write: %s UPDATE %s SET %s WHERE %s AND %s = $%d (retry on UPDATE 0); "+
 		"or lock the row when reading it, in the same short transaction: SELECT … FROM %s WHERE %s FOR UPDATE",
-		table, strings.Join(sets, ", "), where, n, table, where)
+		advice, table, strings.Join(sets, ", "), where, version, n, table, where)
 }

@@ -56,55 +56,60 @@ func runRMW006(p *analyzer.Pass) {
 	}
 	st := p.Shared(func() any { return &rmw006State{byRow: map[string][]*committedWrite{}} }).(*rmw006State)
 	for _, w := range p.Tx.Writes {
-		if w.Read == nil || len(w.ReadColumns) == 0 {
-			continue
-		}
 		n, ok := w.Exec.RowsAffected()
 		if !ok || n == 0 || w.Exec.SQLState != "" {
 			continue
 		}
-		key := w.Key()
-		if key == nil {
-			continue
+		for i := range w.Bases {
+			observe006(p, st, w, &w.Bases[i])
 		}
-		// The row is known under each column = value that selected it:
-		// two code paths may write it by different keys (id, email).
-		ids := rowIDs(w)
-		cw := newCommittedWrite(p, w)
-		reported := false
-		for _, rowID := range ids {
-			for _, prev := range st.byRow[rowID] {
-				if reported || prev.session.ID == cw.session.ID {
-					continue
-				}
-				cols := overlap(prev.cols, cw.cols)
-				if len(cols) == 0 || !sameVersion(prev, cw, cols) || wroteWhatItRead(prev, cols) {
-					continue
-				}
-				if suppressed(p.Rule(), w.Read.Exec, w.Exec) {
-					continue
-				}
-				report006(p, w, key, prev, cw, cols)
-				reported = true
+	}
+}
+
+// observe006 checks one committed row write against the earlier committed
+// writes of the same row, then records it.
+func observe006(p *analyzer.Pass, st *rmw006State, w *analyzer.WriteRecord, b *analyzer.RowBasis) {
+	if len(b.ReadColumns) == 0 {
+		return
+	}
+	key := &b.ReadKey
+	// The row is known under each column = value that selected it: two
+	// code paths may write it by different keys (id, email).
+	ids := rowIDs(w, b)
+	cw := newCommittedWrite(p, w, b)
+	reported := false
+	for _, rowID := range ids {
+		for _, prev := range st.byRow[rowID] {
+			if reported || prev.session.ID == cw.session.ID {
+				continue
 			}
+			cols := overlap(prev.cols, cw.cols)
+			if len(cols) == 0 || !sameVersion(prev, cw, cols) || wroteWhatItRead(prev, cols) {
+				continue
+			}
+			if suppressed(p.Rule(), b.Read.Exec, w.Exec) {
+				continue
+			}
+			report006(p, w, b, key, prev, cw, cols)
+			reported = true
 		}
-		for _, rowID := range ids {
-			list := st.byRow[rowID]
-			if list == nil && len(st.byRow) >= maxTrackedRows {
-				clear(st.byRow)
-			}
-			list = append(list, cw)
-			if len(list) > maxWritesPerRow {
-				list = list[len(list)-maxWritesPerRow:]
-			}
-			st.byRow[rowID] = list
+	}
+	for _, rowID := range ids {
+		list := st.byRow[rowID]
+		if list == nil && len(st.byRow) >= maxTrackedRows {
+			clear(st.byRow)
 		}
+		list = append(list, cw)
+		if len(list) > maxWritesPerRow {
+			list = list[len(list)-maxWritesPerRow:]
+		}
+		st.byRow[rowID] = list
 	}
 }
 
 // rowIDs names the written row by each single-valued key of the UPDATE and
 // by the key that tied it to the read.
-func rowIDs(w *analyzer.WriteRecord) []string {
+func rowIDs(w *analyzer.WriteRecord, b *analyzer.RowBasis) []string {
 	var ids []string
 	add := func(col, val string) {
 		id := w.Table + "\x00" + col + "\x00" + val
@@ -112,8 +117,12 @@ func rowIDs(w *analyzer.WriteRecord) []string {
 			ids = append(ids, id)
 		}
 	}
-	if w.ReadKey.Column != "" {
-		add(w.ReadKey.Column, w.ReadKey.Value)
+	if b.ReadKey.Column != "" {
+		add(b.ReadKey.Column, b.ReadKey.Value)
+	}
+	if len(w.Bases) > 1 {
+		// A multi-row write: its other keys name several rows.
+		return ids
 	}
 	for _, k := range w.Keys {
 		if len(k.Values) == 1 && k.Column != w.VersionColumn {
@@ -123,10 +132,10 @@ func rowIDs(w *analyzer.WriteRecord) []string {
 	return ids
 }
 
-func newCommittedWrite(p *analyzer.Pass, w *analyzer.WriteRecord) *committedWrite {
-	r := w.Read.Exec
+func newCommittedWrite(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.RowBasis) *committedWrite {
+	r := b.Read.Exec
 	cw := &committedWrite{
-		session: p.Session.Info, cols: w.ReadColumns,
+		session: p.Session.Info, cols: b.ReadColumns,
 		readVals: map[string]string{}, written: map[string]string{},
 		readSQL: r.SQL, readTime: r.Sent, readDone: r.Done,
 		writeSQL: w.Exec.SQL, writeTime: w.Exec.Sent, writeTag: w.Exec.Tag,
@@ -135,8 +144,8 @@ func newCommittedWrite(p *analyzer.Pass, w *analyzer.WriteRecord) *committedWrit
 	if cw.readDone.IsZero() {
 		cw.readDone = r.Sent
 	}
-	for _, c := range w.ReadColumns {
-		if v, ok := w.Read.Value(c); ok {
+	for _, c := range b.ReadColumns {
+		if v, ok := b.Read.Value(c); ok {
 			cw.readVals[c] = v
 		}
 		if set, ok := w.Exec.Facts.SetOf(c); ok {
@@ -192,7 +201,7 @@ func wroteWhatItRead(prev *committedWrite, cols []string) bool {
 	return true
 }
 
-func report006(p *analyzer.Pass, w *analyzer.WriteRecord, key *analyzer.RowKey, prev, cur *committedWrite, cols []string) {
+func report006(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.RowBasis, key *analyzer.RowKey, prev, cur *committedWrite, cols []string) {
 	c := cols[0]
 	type mark struct {
 		t       time.Time
@@ -267,6 +276,6 @@ func report006(p *analyzer.Pass, w *analyzer.WriteRecord, key *analyzer.RowKey, 
 		Summary:     summary,
 		Isolation:   w.Exec.Isolate.String(),
 		Fingerprint: analyzer.Fingerprint(p.Rule().ID, prev.readFP, prev.writeFP, cur.readFP, cur.writeFP, w.Table, strings.Join(cols, ",")),
-		Fix:         fixText(w, cols, key),
+		Fix:         fixText(w, b, cols, key),
 	})
 }
