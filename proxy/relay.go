@@ -117,28 +117,40 @@ func (d *direction) atBoundary() bool { return d.skip == 0 }
 
 // run relays until a socket fails or the client breaks framing.
 func (d *direction) run() error {
+	if raw := rawConnOf(d.src); raw != nil {
+		return d.runRaw(raw)
+	}
 	for {
 		m, rerr := d.src.Read(d.buf[d.n:])
-		if m > 0 {
-			d.bytes.Add(int64(m))
-			d.n += m
-			done, perr := d.walk()
-			if done > 0 {
-				if err := d.flush(done); err != nil {
-					return writeError{err}
-				}
-				copy(d.buf, d.buf[done:d.n])
-				d.n -= done
-			}
-			if perr != nil {
-				return perr
-			}
-			d.fit()
-		}
-		if rerr != nil {
-			return readError{rerr}
+		if err := d.consume(m, rerr); err != nil {
+			return err
 		}
 	}
+}
+
+// consume relays the m bytes just read into buf[n:] and turns a read error
+// into the direction's end.
+func (d *direction) consume(m int, rerr error) error {
+	if m > 0 {
+		d.bytes.Add(int64(m))
+		d.n += m
+		done, perr := d.walk()
+		if done > 0 {
+			if err := d.flush(done); err != nil {
+				return writeError{err}
+			}
+			copy(d.buf, d.buf[done:d.n])
+			d.n -= done
+		}
+		if perr != nil {
+			return perr
+		}
+		d.fit()
+	}
+	if rerr != nil {
+		return readError{rerr}
+	}
+	return nil
 }
 
 // walk frames the buffered bytes and returns how many can be forwarded now:

@@ -8,6 +8,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -169,7 +170,19 @@ func run() error {
 		}
 	}
 	if n > 0 {
-		return fmt.Errorf("pgrmw reported %d findings on pgbench traffic; see %s", n, *findings)
+		// The findings file lives in a directory removed on return: show them.
+		b, _ := os.ReadFile(*findings)
+		for i, l := range strings.SplitN(strings.TrimSpace(string(b)), "\n", 6) {
+			if i == 5 {
+				fmt.Println("  …")
+				break
+			}
+			var f struct{ Rule, Message string }
+			if json.Unmarshal([]byte(l), &f) == nil {
+				fmt.Printf("  %s %s\n", f.Rule, f.Message)
+			}
+		}
+		return fmt.Errorf("pgrmw reported %d findings on pgbench traffic", n)
 	}
 	return nil
 }

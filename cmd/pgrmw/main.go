@@ -5,6 +5,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"runtime/pprof"
 
 	"github.com/rs/zerolog"
 	"github.com/urfave/cli/v2"
@@ -18,6 +19,15 @@ func main() {
 type exitCoder interface{ ExitCode() int }
 
 func run(args []string) int {
+	// A CPU profile of the whole run, for `make bench` investigations.
+	if path := os.Getenv("PGRMW_CPUPROFILE"); path != "" {
+		if f, err := os.Create(path); err == nil {
+			defer f.Close()
+			if pprof.StartCPUProfile(f) == nil {
+				defer pprof.StopCPUProfile()
+			}
+		}
+	}
 	app := newApp()
 	if err := app.Run(args); err != nil {
 		fmt.Fprintln(os.Stderr, "pgrmw:", err)
