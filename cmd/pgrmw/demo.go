@@ -209,7 +209,7 @@ func printDemoRun(w io.Writer, r demoRun) {
 		for _, t := range f.Timeline {
 			line := fmt.Sprintf("      t+%.1fms  [%s]  %s", float64(t.Offset)/float64(time.Millisecond), t.Label, t.SQL)
 			if t.Result != "" {
-				line += "  -> " + t.Result
+				line += "  " + t.Result // "-> 100" for a read, "UPDATE 1" for a write
 			}
 			if t.Note != "" {
 				line += "  <- " + strings.TrimPrefix(t.Note, "<- ")

@@ -44,6 +44,8 @@ type live struct {
 	analyzer *analyzer.Analyzer
 	sink     *pipeline.FindingSink
 	async    *pipeline.Async // log mode
+	block    *pipeline.Block // block mode
+	gate     proxy.Gate
 	capture  *capture.Writer
 	http     *livehttp.Server
 	observer analyzer.Observer
@@ -74,15 +76,30 @@ func startLive(opts liveOptions) (*live, error) {
 		return nil, fmt.Errorf("--mode %q: want log or block", opts.Mode)
 	}
 	if opts.Mode == "block" {
+		if opts.NoAnalysis {
+			return nil, errors.New("--mode block needs analysis (drop --analysis=false)")
+		}
 		opts.Config.DefaultAction = "block"
+	} else {
+		for rule, action := range opts.Config.Actions {
+			if action == "block" {
+				opts.Logger.Warn().Str("rule", rule).Msg("the config's action block takes effect with --mode block only; in log mode nothing is refused")
+			}
+		}
 	}
 	l := &live{opts: opts}
-	l.analyzer = analyzer.New(opts.Config, rules.All())
-	sink, err := pipeline.NewFindingSink(opts.Logger.With().Str("component", "analyzer").Logger(), opts.FindingsPath)
+	analysisLog := opts.Logger.With().Str("component", "analyzer").Logger()
+	sink, err := pipeline.NewFindingSink(analysisLog, opts.FindingsPath)
 	if err != nil {
 		return nil, err
 	}
 	l.sink = sink
+	if opts.Mode == "block" {
+		l.block = pipeline.NewBlock(opts.Config, rules.All(), sink, analysisLog)
+		l.analyzer = l.block.Analyzer()
+	} else {
+		l.analyzer = analyzer.New(opts.Config, rules.All())
+	}
 	if opts.CapturePath != "" {
 		w, err := capture.Create(opts.CapturePath, capture.Options{Values: opts.CaptureValues, Key: opts.CaptureKey, RotateBytes: opts.CaptureRotate})
 		if err != nil {
@@ -107,21 +124,21 @@ func startLive(opts liveOptions) (*live, error) {
 			return nil, fmt.Errorf("--http: %w", err)
 		}
 	}
-	analysis := &analysisObserver{a: l.analyzer, sink: sink, latency: latency}
-	if opts.Mode == "block" && opts.NoAnalysis {
-		l.Close()
-		return nil, errors.New("--mode block needs analysis (drop --analysis=false)")
-	}
-	if opts.Mode == "block" {
+	if l.block != nil {
 		// The verdict must exist before the write is forwarded, so block
-		// mode analyses on the relay goroutine; the capture stays in the
+		// mode analyses on the relay goroutine (pipeline.Block is both the
+		// proxy's Observer and its Gate); the capture is written in the
 		// same order as the analysis.
-		l.Close()
-		return nil, errors.New("--mode block: not available yet")
+		consumers := pipeline.Fanout{timedObserver{l.block, latency}}
+		if l.capture != nil {
+			consumers = append(consumers, l.capture)
+		}
+		l.observer = consumers
+		l.gate = l.block
 	} else {
 		var consumers pipeline.Fanout
 		if !opts.NoAnalysis {
-			consumers = append(consumers, analysis)
+			consumers = append(consumers, &analysisObserver{a: l.analyzer, sink: sink, latency: latency})
 		}
 		if l.capture != nil {
 			consumers = append(consumers, l.capture)
@@ -139,6 +156,25 @@ func (l *live) attach(cfg *proxy.Config) {
 	if l.observer != nil {
 		cfg.Observer = l.observer
 	}
+	if l.gate != nil {
+		cfg.Gate = l.gate
+	}
+}
+
+// timedObserver feeds the analysis latency histogram in block mode.
+type timedObserver struct {
+	next    analyzer.Observer
+	latency func(time.Duration)
+}
+
+func (o timedObserver) Observe(ev *analyzer.Event) {
+	if o.latency == nil {
+		o.next.Observe(ev)
+		return
+	}
+	start := time.Now()
+	o.next.Observe(ev)
+	o.latency(time.Since(start))
 }
 
 func (l *live) proxyStats() livehttp.ProxyStats {
@@ -152,6 +188,9 @@ func (l *live) proxyStats() livehttp.ProxyStats {
 	}
 	if l.async != nil {
 		ps.EventsDropped = int64(l.async.Dropped())
+	}
+	if l.block != nil {
+		ps.WritesBlocked = int64(l.block.Blocked())
 	}
 	return ps
 }

@@ -180,8 +180,10 @@ func creditBalance(ctx context.Context, conn *pgx.Conn, v Variant, credit int, f
 			err := tx.QueryRow(ctx, `SELECT balance FROM users WHERE id = $1 FOR UPDATE`, UserID).Scan(&balance)
 			if first {
 				closeOnce(s.orderRead)
-				// Hold the lock long enough for the Referral Service to queue on it.
-				time.Sleep(100 * time.Millisecond)
+				// Hold the lock long enough for the Referral Service (already
+				// connected, released by orderRead) to queue on it, and well
+				// under RMW004's 50 ms: a short lock is the point of this fix.
+				time.Sleep(10 * time.Millisecond)
 			}
 			if err != nil {
 				return fmt.Errorf("lock and read balance: %w", err)
