@@ -108,4 +108,3 @@ func TestProxyCommandBlockMode(t *testing.T) {
 		t.Errorf("capture in block mode holds %d events", n)
 	}
 }
-
