@@ -444,16 +444,25 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 		}
 	}
 	e.tx = tx
+	if !logMode && tx != nil && tx.Explicit && !tx.LockSince.IsZero() && locksRows(f) {
+		e.lockWait = a.holderOf(s, e, w) != nil
+	}
 	a.run(ObsStatement, s, ev, e, w, nil, out)
 	a.recordRows(s, e, w)
 
 	if logMode {
 		// No server responses will come: take the statement as done.
-		if tx != nil && tx.Explicit && tx.LockSince.IsZero() &&
-			(f.Kind == StmtUpdate || f.Kind == StmtDelete || (f.Kind == StmtSelect && anyGuardingLock(f))) {
+		switch {
+		case tx == nil || !tx.Explicit || !locksRows(f):
+		case tx.LockSince.IsZero():
 			tx.LockSince = ev.Time
 			tx.LockExec = e
 			a.noteLogLock(s, tx, e, w)
+		case tx.waitingOn == nil && tx.queuedOn == nil:
+			// Already holding a lock: a wait now is time queued.
+			if other := a.holderOf(s, e, w); other != nil {
+				tx.queuedOn, tx.queuedSince = other.tx, ev.Time
+			}
 		}
 		switch {
 		case f.Kind == StmtCommit || f.Kind == StmtPrepareTransaction:
@@ -980,11 +989,14 @@ func (a *Analyzer) completed(s *Session, e *Execution, ev *Event, out *[]Finding
 	}
 	tx := e.tx
 	if tx != nil && tx.LockSince.IsZero() && tx.Explicit && tx.End.IsZero() {
-		locks := f.Kind == StmtUpdate || f.Kind == StmtDelete || (f.Kind == StmtSelect && anyGuardingLock(f))
-		if n, ok := e.RowsAffected(); locks && ok && n > 0 {
+		if n, ok := e.RowsAffected(); locksRows(f) && ok && n > 0 {
 			tx.LockSince = ev.Time
 			tx.LockExec = e
+			a.lockHolders[s] = struct{}{}
 		}
+	}
+	if tx != nil && e.lockWait && ev.Time.After(e.Sent) {
+		tx.LockWait += ev.Time.Sub(e.Sent)
 	}
 	a.run(ObsResult, s, ev, e, writeOf(e), nil, out)
 	switch f.Kind {
@@ -994,6 +1006,31 @@ func (a *Analyzer) completed(s *Session, e *Execution, ev *Event, out *[]Finding
 			a.endTx(s, s.tx, committed, ev, e, out)
 		}
 	}
+}
+
+// locksRows: the statement takes row locks held to the end of the
+// transaction.
+func locksRows(f *StatementFacts) bool {
+	return f.Kind == StmtUpdate || f.Kind == StmtDelete || (f.Kind == StmtSelect && anyGuardingLock(f))
+}
+
+// holderOf returns another session whose open transaction holds a lock on a
+// row the statement writes or locks (the statement will wait for it), or
+// nil.
+func (a *Analyzer) holderOf(s *Session, e *Execution, w *WriteRecord) *Session {
+	if len(a.lockHolders) == 0 {
+		return nil
+	}
+	table, keys := lockKeys(e, w)
+	if table == "" || len(keys) == 0 {
+		return nil
+	}
+	for other := range a.lockHolders {
+		if other != s && other.tx != nil && other.tx.End.IsZero() && other.holdsRow(table, keys) {
+			return other
+		}
+	}
+	return nil
 }
 
 func anyGuardingLock(f *StatementFacts) bool {
@@ -1074,15 +1111,8 @@ func (a *Analyzer) runRule(p *Pass) {
 // transaction already holds a matching row, the lock time is moved to that
 // transaction's end (releaseLogLock).
 func (a *Analyzer) noteLogLock(s *Session, tx *TxRecord, e *Execution, w *WriteRecord) {
-	table, keys := lockKeys(e, w)
-	for other := range a.lockHolders {
-		if other == s || other.tx == nil || !other.tx.End.IsZero() {
-			continue
-		}
-		if table != "" && other.holdsRow(table, keys) {
-			tx.waitingOn = other.tx
-			break
-		}
+	if other := a.holderOf(s, e, w); other != nil {
+		tx.waitingOn = other.tx
 	}
 	a.lockHolders[s] = struct{}{}
 }
@@ -1093,9 +1123,17 @@ func (a *Analyzer) releaseLogLock(s *Session, tx *TxRecord, t time.Time) {
 	}
 	delete(a.lockHolders, s)
 	for other := range a.lockHolders {
-		if ot := other.tx; ot != nil && ot.waitingOn == tx {
+		ot := other.tx
+		if ot == nil {
+			continue
+		}
+		if ot.waitingOn == tx {
 			ot.waitingOn = nil
 			ot.LockSince = t
+		}
+		if ot.queuedOn == tx {
+			ot.queuedOn = nil
+			ot.LockWait += t.Sub(ot.queuedSince)
 		}
 	}
 }

@@ -31,6 +31,9 @@ type Execution struct {
 
 	tx       *TxRecord
 	readRows bool // ledger rows from returned data replaced the predicate rows
+	// lockWait: sent while another session's open transaction held a row
+	// it writes or locks, so its run time is (mostly) waiting for that lock.
+	lockWait bool
 	tables   []string
 	names    []string
 }
@@ -298,11 +301,19 @@ type TxRecord struct {
 	// ClientIdle: time since LockSince during which the server had
 	// answered and the client had not sent anything yet.
 	ClientIdle time.Duration
-	Failed     bool // the server reported an error inside it
-	SQLState   string
-	EndExec    *Execution // the COMMIT/ROLLBACK, if explicit
+	// LockWait: time since LockSince that its statements spent waiting
+	// for rows other sessions' open transactions held (contention, not
+	// this code holding its lock while it works).
+	LockWait time.Duration
+	Failed   bool // the server reported an error inside it
+	SQLState string
+	EndExec  *Execution // the COMMIT/ROLLBACK, if explicit
 
 	waitingOn *TxRecord // log streams: the transaction whose lock this one waits for
+	// Log streams: a later statement of this lock-holding transaction
+	// queued on queuedOn's row lock since queuedSince.
+	queuedOn    *TxRecord
+	queuedSince time.Time
 }
 
 const maxTxExecs = 64

@@ -37,6 +37,7 @@ func rawConnOf(c net.Conn) syscall.RawConn {
 func (d *direction) runRaw(raw syscall.RawConn) error {
 	var end error
 	err := raw.Read(func(fd uintptr) bool {
+		d.takeBuffer()
 		for {
 			want := len(d.buf) - d.n
 			m, err := syscall.Read(int(fd), d.buf[d.n:])
@@ -55,7 +56,10 @@ func (d *direction) runRaw(raw syscall.RawConn) error {
 				return true
 			}
 			if m < want {
-				return false // drained: wait for the next readiness edge
+				// Drained: wait for the next readiness edge, without
+				// holding an empty buffer (idle sessions cost no buffers).
+				d.parkBuffer()
+				return false
 			}
 		}
 	})
@@ -69,4 +73,20 @@ func (d *direction) runRaw(raw syscall.RawConn) error {
 // readOpError wraps err as net.Conn.Read would.
 func (d *direction) readOpError(err error) error {
 	return &net.OpError{Op: "read", Net: "tcp", Source: d.src.LocalAddr(), Addr: d.src.RemoteAddr(), Err: err}
+}
+
+// parkBuffer returns the pooled buffer while the direction waits with
+// nothing buffered; takeBuffer gets one back when bytes arrive.
+func (d *direction) parkBuffer() {
+	if d.n == 0 && d.pooled != nil && len(d.buf) == relayBufferSize && len(d.out) == 0 {
+		bufferPool.Put(d.pooled)
+		d.pooled, d.buf = nil, nil
+	}
+}
+
+func (d *direction) takeBuffer() {
+	if d.pooled == nil {
+		d.pooled = bufferPool.Get().(*[]byte)
+		d.buf = *d.pooled
+	}
 }
