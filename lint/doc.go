@@ -22,7 +22,7 @@
 //
 //	docker run -d --name pg -p 5432:5432 -e POSTGRES_PASSWORD=postgres postgres:16 \
 //	  -c log_statement=all -c log_connections=on -c log_disconnections=on \
-//	  -c log_timezone=UTC -c 'log_line_prefix=%m [%p] %c %e %q%u@%d %a '
+//	  -c log_timezone=UTC -c 'log_line_prefix=%m [%p] %c %e %q%v %u@%d %a '
 //	# … run the test suite against postgres://postgres:postgres@localhost:5432/postgres …
 //	docker logs pg > postgres.log 2>&1
 //	pgrmw lint --format github postgres.log                            # annotations, exit 1 on warnings

@@ -270,7 +270,6 @@ var beyondServerLogs = map[string]string{
 	"013_startup_options_serializable":     "the isolation level comes from startup options, which the log does not show: a false RMW001",
 	"025_version_advanced_not_checked":     "RMW002 compares the version written with the value read, and the log has no rows",
 	"037_rails_identity_from_returned_row": "the row's identity comes from the id the SELECT returned, and the log has no rows",
-	"062_pgx_batch_error_recovers":         "a stderr log does not show which extended-protocol statements were pipelined before one Sync, so the batch's failing UPDATE looks like a write-back of the batch's SELECT: an extra RMW001 (simple protocol logs the batch as one statement and agrees)",
 }
 
 // TestServerLogFindings runs every scenario directly against PostgreSQL with

@@ -2,6 +2,7 @@ package serverlog
 
 import (
 	"errors"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -21,6 +22,10 @@ type session struct {
 	plain    bool              // logged a statement line (log_statement): duration lines repeat it
 	named    map[string]string // prepared statement name → SQL
 	lastSeen uint64
+	// syncAfter: an extended-protocol statement whose Sync is held back
+	// while the next records may belong to the same implicit transaction
+	// (same vxid: a pipelined batch); nil when none.
+	syncAfter *record
 }
 
 // synth turns records into events.
@@ -106,7 +111,32 @@ func (s *synth) start(r *record, sess *session, user, db, app string) {
 	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSessionStart, Startup: startup})
 }
 
+// flushSync emits the Sync held back after sess's last statement, unless
+// r continues that statement's implicit transaction (same vxid).
+func (s *synth) flushSync(r *record, sess *session) {
+	if sess.syncAfter == nil || (r != nil && r.vxid != "" && r.vxid == sess.syncAfter.vxid) {
+		return
+	}
+	s.emit(sess.syncAfter, sess, analyzer.Event{Kind: analyzer.EventSync})
+	sess.syncAfter = nil
+}
+
+// flushAll emits every held-back Sync (end of input), in session order.
+func (s *synth) flushAll() {
+	keys := make([]string, 0, len(s.sessions))
+	for k, sess := range s.sessions {
+		if sess.syncAfter != nil {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		s.flushSync(nil, s.sessions[k])
+	}
+}
+
 func (s *synth) end(r *record, sess *session, logged bool) {
+	s.flushSync(nil, sess)
 	if logged {
 		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSessionEnd, Message: "disconnection"})
 	}
@@ -171,6 +201,7 @@ func (s *synth) handle(r *record) {
 		if sess == nil {
 			return
 		}
+		s.flushSync(r, sess)
 		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventError, Severity: r.severity, SQLState: r.sqlstate, Message: msg, Detail: r.detail})
 		if r.severity != "ERROR" {
 			s.end(r, sess, true)
@@ -188,6 +219,7 @@ func (s *synth) statement(r *record, sql string, fromDuration bool) {
 	}
 	sess.plain = sess.plain || !fromDuration
 	s.start(r, sess, r.user, r.database, r.app)
+	s.flushSync(nil, sess)
 	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventQuery, SQL: sql})
 }
 
@@ -218,6 +250,7 @@ func (s *synth) execute(r *record, rest string, fromDuration bool) {
 	}
 	sess.plain = sess.plain || !fromDuration
 	s.start(r, sess, r.user, r.database, r.app)
+	s.flushSync(r, sess)
 	if !fetch {
 		if name == "" || sess.named[name] != sql {
 			s.emit(r, sess, analyzer.Event{Kind: analyzer.EventParse, Statement: name, SQL: sql})
@@ -232,9 +265,16 @@ func (s *synth) execute(r *record, rest string, fromDuration bool) {
 		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventBind, Statement: name, Portal: portal, Params: params})
 	}
 	// A client sends Parse, Bind, Execute and Sync together, before the
-	// server answers (an error logged next comes after them on the wire too).
+	// server answers (an error logged next comes after them on the wire
+	// too). Statements pipelined before one Sync run in one implicit
+	// transaction, which only the vxid shows: with it, the Sync waits
+	// until a record of another transaction (or of no statement) comes.
 	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventExecute, Portal: portal})
-	s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSync})
+	if r.vxid == "" {
+		s.emit(r, sess, analyzer.Event{Kind: analyzer.EventSync})
+		return
+	}
+	sess.syncAfter = r
 }
 
 func first(a, b string) string {

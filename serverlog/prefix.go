@@ -7,14 +7,18 @@ import (
 )
 
 // RecommendedPrefix is the log_line_prefix this package documents: time with
-// milliseconds, pid, session id, SQLSTATE, then user, database and
-// application name (last, because it may contain spaces).
-const RecommendedPrefix = "%m [%p] %c %e %q%u@%d %a "
+// milliseconds, pid, session id, SQLSTATE, then the virtual transaction id
+// (which groups pipelined extended-protocol statements into their implicit
+// transaction), user, database and application name (last, because it may
+// contain spaces).
+const RecommendedPrefix = "%m [%p] %c %e %q%v %u@%d %a "
 
 // knownPrefixes are tried, in order, when the caller does not name one:
-// ours, PostgreSQL's default, Debian's default, and the pgBadger one.
+// ours (and the one recommended before it, without %v), PostgreSQL's
+// default, Debian's default, and the pgBadger one.
 var knownPrefixes = []string{
 	RecommendedPrefix,
+	"%m [%p] %c %e %q%u@%d %a ",
 	"%m [%p] %q%u@%d ",
 	"%m [%p] ",
 	"%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
@@ -37,6 +41,7 @@ type linePattern struct {
 	epoch  bool
 	pid    int
 	sess   int
+	vxid   int
 	user   int
 	db     int
 	app    int
@@ -101,7 +106,9 @@ func compilePrefix(prefix string) (*linePattern, error) {
 			p.app = capture(`.*?`)
 		case 'e':
 			p.state = capture(`[0-9A-Z]{5}`)
-		case 'r', 'h', 'v', 'L':
+		case 'v':
+			p.vxid = capture(`\S*`)
+		case 'r', 'h', 'L':
 			b.WriteString(`\S*`)
 		case 'x', 'Q':
 			b.WriteString(`-?\d*`)

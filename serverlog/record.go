@@ -30,10 +30,13 @@ func (e *LineError) Unwrap() error { return e.Err }
 
 // record is one log message with its detail, whatever the log format.
 type record struct {
-	line     int // first line (stderr, jsonlog) or record number (csvlog)
-	time     time.Time
-	pid      string
-	session  string // %c / session_id; "" when the format does not carry it
+	line    int // first line (stderr, jsonlog) or record number (csvlog)
+	time    time.Time
+	pid     string
+	session string // %c / session_id; "" when the format does not carry it
+	// vxid: the virtual transaction id (%v, csvlog and jsonlog): statements
+	// of one transaction, implicit ones included, share it.
+	vxid     string
 	user     string
 	database string
 	app      string
@@ -157,6 +160,9 @@ func (s *stderrSource) next() (*record, error) {
 		}
 		if i := s.pattern.sess; i > 0 {
 			r.session = m[i]
+		}
+		if i := s.pattern.vxid; i > 0 {
+			r.vxid = m[i]
 		}
 		if i := s.pattern.user; i > 0 {
 			r.user = m[i]
@@ -350,7 +356,7 @@ func (s *csvSource) next() (*record, error) {
 	}
 	r := &record{
 		line: line, time: parseLogTime(f[csvTime], false), pid: f[csvPID], session: f[csvSession],
-		user: f[csvUser], database: f[csvDatabase], app: f[csvApp], severity: f[csvSeverity],
+		vxid: f[csvVXID], user: f[csvUser], database: f[csvDatabase], app: f[csvApp], severity: f[csvSeverity],
 		sqlstate: f[csvState], message: f[csvMessage], detail: f[csvDetail],
 	}
 	if len(f) > csvBackendType {
@@ -367,6 +373,7 @@ type jsonRecord struct {
 	DBName      string `json:"dbname"`
 	PID         int    `json:"pid"`
 	SessionID   string `json:"session_id"`
+	VXID        string `json:"vxid"`
 	Severity    string `json:"error_severity"`
 	State       string `json:"state_code"`
 	Message     string `json:"message"`
@@ -404,7 +411,7 @@ func (s *jsonSource) next() (*record, error) {
 		}
 		return &record{
 			line: s.n, time: parseLogTime(j.Timestamp, false), pid: strconv.Itoa(j.PID),
-			session: j.SessionID, user: j.User, database: j.DBName, app: j.Application,
+			session: j.SessionID, vxid: j.VXID, user: j.User, database: j.DBName, app: j.Application,
 			severity: j.Severity, sqlstate: j.State, message: j.Message, detail: j.Detail,
 			backend: j.BackendType,
 		}, nil

@@ -7,7 +7,7 @@
 // Add to postgresql.conf (or pass as -c options, or ALTER SYSTEM):
 //
 //	log_statement = 'all'                 # every statement, both protocols
-//	log_line_prefix = '%m [%p] %c %e %q%u@%d %a '
+//	log_line_prefix = '%m [%p] %c %e %q%v %u@%d %a '
 //	log_connections = on                  # session start: user, database, application
 //	log_disconnections = on               # session end
 //	log_timezone = 'UTC'
@@ -203,6 +203,7 @@ func (r *Reader) Next() (*analyzer.Event, error) {
 		rec, err := r.src.next()
 		if err == io.EOF {
 			r.done = true
+			r.synth.flushAll()
 		} else if err != nil {
 			return nil, err
 		} else {

@@ -37,7 +37,7 @@ func lintCommand() *cli.Command {
 		Usage:     "find lost updates in captured traffic or PostgreSQL server logs (for CI)",
 		UsageText: "pgrmw lint [flags] FILE...   (FILE: a capture, a server log (stderr, csvlog, jsonlog), a findings file, or - for standard input)",
 		Description: "Each input's kind is recognised from its content. Server logs need log_statement = 'all' and a\n" +
-			"log_line_prefix with %c or %p (recommended: '%m [%p] %c %e %q%u@%d %a '). Exit status: 0 nothing at or above\n" +
+			"log_line_prefix with %c or %p (recommended: '%m [%p] %c %e %q%v %u@%d %a '). Exit status: 0 nothing at or above\n" +
 			"--fail-on, 1 findings at or above it, 2 usage or input errors.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "format", Aliases: []string{"f"}, Value: lint.FormatText, Usage: "text, json, sarif or github"},
