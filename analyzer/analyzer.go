@@ -447,6 +447,11 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 	if !logMode && tx != nil && tx.Explicit && !tx.LockSince.IsZero() && locksRows(f) {
 		e.lockWait = a.holderOf(s, e, w) != nil
 	}
+	if !logMode && w != nil && len(w.Bases) > 0 {
+		if other := a.holderOf(s, e, w); other != nil {
+			w.WaitedFor = TxRef{Session: other.ID, TxID: other.tx.ID}
+		}
+	}
 	a.run(ObsStatement, s, ev, e, w, nil, out)
 	a.recordRows(s, e, w)
 

@@ -249,6 +249,17 @@ type WriteRecord struct {
 	// zero (Read nil) when there is none.
 	Bases []RowBasis
 	RowBasis
+	// WaitedFor: the transaction that held a lock on the row when this
+	// UPDATE was sent (zero when none): the UPDATE could only complete
+	// after it ended, whatever order the two sessions' events reached the
+	// analyzer in.
+	WaitedFor TxRef
+}
+
+// TxRef names a transaction across sessions.
+type TxRef struct {
+	Session string
+	TxID    uint64
 }
 
 // RowBasis ties one row an UPDATE writes to the read behind it.

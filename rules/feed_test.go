@@ -144,3 +144,44 @@ func TestIsVersionColumn(t *testing.T) {
 		}
 	}
 }
+
+// Two sessions' events can reach the analyzer out of the server's order: a
+// busy proxy relays b's whole UPDATE-then-COMMIT before a's COMMIT although
+// b's UPDATE was waiting for a's row lock. RMW006 must still say that b
+// overwrote a, not the reverse.
+func TestFeedRMW006CommitsRelayedOutOfOrder(t *testing.T) {
+	for _, swapped := range []bool{false, true} {
+		var s stream
+		s.query("a", "BEGIN", nil, nil, "BEGIN", 'T')
+		s.query("b", "BEGIN", nil, nil, "BEGIN", 'T')
+		s.query("a", "SELECT balance FROM users WHERE id = 42", []string{"balance"}, [][]string{{"100"}}, "SELECT 1", 'T')
+		s.query("b", "SELECT balance FROM users WHERE id = 42", []string{"balance"}, [][]string{{"100"}}, "SELECT 1", 'T')
+		s.query("a", "UPDATE users SET balance = 250 WHERE id = 42", nil, nil, "UPDATE 1", 'T')
+		// b's UPDATE is sent while a holds the row; it completes after a's COMMIT.
+		s.add(analyzer.Event{Kind: analyzer.EventQuery, Session: "b", SQL: "UPDATE users SET balance = 500 WHERE id = 42"})
+		aCommit := func() { s.query("a", "COMMIT", nil, nil, "COMMIT", 'I') }
+		bDone := func() {
+			s.add(analyzer.Event{Kind: analyzer.EventCommandComplete, Session: "b", Tag: "UPDATE 1"})
+			s.add(analyzer.Event{Kind: analyzer.EventReadyForQuery, Session: "b", TxStatus: 'T'})
+			s.query("b", "COMMIT", nil, nil, "COMMIT", 'I')
+		}
+		if swapped {
+			bDone()
+			aCommit()
+		} else {
+			aCommit()
+			bDone()
+		}
+		fs := feedAll(analyzer.New(analyzer.DefaultConfig(), All()), s.evs)
+		var got []string
+		for _, f := range fs {
+			if f.Rule == "RMW006" {
+				got = append(got, f.Session.ID+": "+f.Message+" | "+f.Summary)
+			}
+		}
+		want := "b: lost update on users id=42: a and b read the same balance, both wrote it back, and a's write (committed first) was overwritten | expected 650, stored 500: the +150 was lost"
+		if len(got) != 1 || got[0] != want {
+			t.Errorf("swapped=%v: RMW006 findings %q, want [%q]", swapped, got, want)
+		}
+	}
+}

@@ -39,6 +39,10 @@ type committedWrite struct {
 	commit    time.Time
 	readFP    string
 	writeFP   string
+	isolation string
+	fix       string
+	tx        analyzer.TxRef // the committed transaction
+	waitedFor analyzer.TxRef // whose row lock its write waited for
 }
 
 const (
@@ -83,14 +87,21 @@ func observe006(p *analyzer.Pass, st *rmw006State, w *analyzer.WriteRecord, b *a
 			if reported || prev.session.ID == cw.session.ID {
 				continue
 			}
-			cols := overlap(prev.cols, cw.cols)
-			if len(cols) == 0 || !sameVersion(prev, cw, cols) || wroteWhatItRead(prev, cols) {
+			// Commits reach the analyzer in the order the proxy relayed
+			// them, which a busy machine can swap between sessions; a
+			// write that waited for our row lock committed after us.
+			first, second := prev, cw
+			if prev.waitedFor == cw.tx {
+				first, second = cw, prev
+			}
+			cols := overlap(first.cols, second.cols)
+			if len(cols) == 0 || !sameVersion(first, second, cols) || wroteWhatItRead(first, cols) {
 				continue
 			}
 			if suppressed(p.Rule(), b.Read.Exec, w.Exec) {
 				continue
 			}
-			report006(p, w, b, key, prev, cw, cols)
+			report006(p, w.Table, key, first, second, cols)
 			reported = true
 		}
 	}
@@ -140,6 +151,8 @@ func newCommittedWrite(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.Ro
 		readSQL: r.SQL, readTime: r.Sent, readDone: r.Done,
 		writeSQL: w.Exec.SQL, writeTime: w.Exec.Sent, writeTag: w.Exec.Tag,
 		commit: p.Tx.End, readFP: r.Facts.Fingerprint(), writeFP: w.Exec.Facts.Fingerprint(),
+		isolation: w.Exec.Isolate.String(), fix: fixText(w, b, b.ReadColumns, &b.ReadKey),
+		tx: analyzer.TxRef{Session: p.Session.ID, TxID: p.Tx.ID}, waitedFor: w.WaitedFor,
 	}
 	if cw.readDone.IsZero() {
 		cw.readDone = r.Sent
@@ -201,7 +214,7 @@ func wroteWhatItRead(prev *committedWrite, cols []string) bool {
 	return true
 }
 
-func report006(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.RowBasis, key *analyzer.RowKey, prev, cur *committedWrite, cols []string) {
+func report006(p *analyzer.Pass, table string, key *analyzer.RowKey, prev, cur *committedWrite, cols []string) {
 	c := cols[0]
 	type mark struct {
 		t       time.Time
@@ -261,8 +274,9 @@ func report006(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.RowBasis, 
 	}
 	p.Report(analyzer.Finding{
 		Message: fmt.Sprintf("lost update on %s %s: %s and %s read the same %s, both wrote it back, and %s's write (committed first) was overwritten",
-			w.Table, keyText(key), sessionLabel(prev.session), sessionLabel(cur.session), strings.Join(cols, ", "), sessionLabel(prev.session)),
-		Table:    w.Table,
+			table, keyText(key), sessionLabel(prev.session), sessionLabel(cur.session), strings.Join(cols, ", "), sessionLabel(prev.session)),
+		Table:    table,
+		Session:  cur.session,
 		Key:      key,
 		Columns:  cols,
 		Sessions: []analyzer.SessionInfo{prev.session, cur.session},
@@ -274,8 +288,8 @@ func report006(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.RowBasis, 
 		},
 		Timeline:    timeline,
 		Summary:     summary,
-		Isolation:   w.Exec.Isolate.String(),
-		Fingerprint: analyzer.Fingerprint(p.Rule().ID, prev.readFP, prev.writeFP, cur.readFP, cur.writeFP, w.Table, strings.Join(cols, ",")),
-		Fix:         fixText(w, b, cols, key),
+		Isolation:   cur.isolation,
+		Fingerprint: analyzer.Fingerprint(p.Rule().ID, prev.readFP, prev.writeFP, cur.readFP, cur.writeFP, table, strings.Join(cols, ",")),
+		Fix:         cur.fix,
 	})
 }
