@@ -427,6 +427,9 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 		// An implicit transaction, until the next sync point.
 		s.beginTx(false, IsolationDefault, ev.Time)
 	}
+	if f.Advisory != AdvisoryNone {
+		s.noteAdvisory(f.Advisory, e)
+	}
 	tx := s.tx
 	if tx != nil {
 		e.TxID = tx.ID
@@ -568,7 +571,7 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 		b := &w.Bases[i]
 		if s.tx != nil {
 			sameTx := s.InTx && b.Read.TxID == s.tx.ID
-			b.Locked = sameTx && s.lockedInTx(w.Table, narrowKeys(w.Keys, b.ReadKey))
+			b.Locked = sameTx && s.lockedInTx(w.Table, narrowKeys(w.Keys, b.ReadKey)) || s.advisoryGuards(b.Read)
 			b.SameSnapshot = sameTx && s.tx.Isolation.Snapshot()
 		}
 		b.WithinWindow = e.Sent.Sub(b.Read.Exec.Sent) <= a.cfg.Window

@@ -18,7 +18,7 @@ func parseFacts(sql string) ([]*StatementFacts, error) {
 	out := make([]*StatementFacts, 0, len(tree.Stmts))
 	for _, raw := range tree.Stmts {
 		text := stmtText(sql, raw)
-		f := &StatementFacts{Text: text, Suppress: parseSuppressions(text)}
+		f := &StatementFacts{Text: text, Suppress: parseSuppressions(text), Advisory: advisoryOf(text)}
 		extractStmt(f, raw.Stmt)
 		out = append(out, f)
 	}

@@ -220,6 +220,7 @@ type StatementFacts struct {
 	IsolationParam int       // SET … = $n (normalized literal)
 	Savepoint      string
 	Suppress       []string // from /* pgrmw:ignore RMW001 … */; "*" = every rule
+	Advisory       Advisory // an advisory-lock function the statement calls
 
 	fpOnce      sync.Once
 	fingerprint string
@@ -322,4 +323,39 @@ func isRuleRef(w string) bool {
 		}
 	}
 	return true
+}
+
+// Advisory is what a statement does with exclusive advisory locks
+// (pg_advisory_lock and friends), which applications use to serialize a
+// read-modify-write code path (Rails with_advisory_lock, hand-written
+// "SELECT pg_advisory_xact_lock(hashtext('credit:' || $1))").
+type Advisory uint8
+
+// Advisory lock operations; shared advisory locks do not exclude each other
+// and are not tracked.
+const (
+	AdvisoryNone        Advisory = iota
+	AdvisoryXactLock             // pg_advisory_xact_lock / pg_try_advisory_xact_lock: until the transaction ends
+	AdvisorySessionLock          // pg_advisory_lock / pg_try_advisory_lock: until unlocked
+	AdvisoryUnlock               // pg_advisory_unlock
+	AdvisoryUnlockAll            // pg_advisory_unlock_all
+)
+
+// advisoryOf finds the advisory-lock function a statement's text calls.
+func advisoryOf(text string) Advisory {
+	if !strings.Contains(text, "advisory") && !strings.Contains(text, "ADVISORY") {
+		return AdvisoryNone
+	}
+	t := strings.ToLower(text)
+	switch {
+	case strings.Contains(t, "pg_advisory_xact_lock(") || strings.Contains(t, "pg_try_advisory_xact_lock("):
+		return AdvisoryXactLock
+	case strings.Contains(t, "pg_advisory_lock(") || strings.Contains(t, "pg_try_advisory_lock("):
+		return AdvisorySessionLock
+	case strings.Contains(t, "pg_advisory_unlock_all("):
+		return AdvisoryUnlockAll
+	case strings.Contains(t, "pg_advisory_unlock("):
+		return AdvisoryUnlock
+	}
+	return AdvisoryNone
 }

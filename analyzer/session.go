@@ -343,7 +343,15 @@ type Session struct {
 	startupIsolation Isolation
 	tx               *TxRecord
 	txSeq            uint64
-	savepoints       []string
+	// Exclusive advisory locks held: a transaction-level one (in the open
+	// transaction advisoryTx, since statement advisoryXactSeq) and
+	// session-level ones (advisorySession of them, the first since
+	// advisorySessionSeq).
+	advisoryTx         uint64
+	advisoryXactSeq    uint64
+	advisorySession    int
+	advisorySessionSeq uint64
+	savepoints         []string
 
 	ledger ledger
 
@@ -463,4 +471,37 @@ func startupIsolationOf(opts string) Isolation {
 		}
 	}
 	return IsolationDefault
+}
+
+// noteAdvisory follows the session's exclusive advisory locks.
+func (s *Session) noteAdvisory(op Advisory, e *Execution) {
+	switch op {
+	case AdvisoryXactLock:
+		if s.InTx && s.tx != nil && s.advisoryTx != s.tx.ID {
+			s.advisoryTx, s.advisoryXactSeq = s.tx.ID, e.Seq
+		}
+	case AdvisorySessionLock:
+		if s.advisorySession == 0 {
+			s.advisorySessionSeq = e.Seq
+		}
+		s.advisorySession++
+	case AdvisoryUnlock:
+		if s.advisorySession > 0 {
+			s.advisorySession--
+		}
+	case AdvisoryUnlockAll:
+		s.advisorySession = 0
+	}
+}
+
+// advisoryGuards reports whether an exclusive advisory lock the session
+// took before read is still held: the application serializes this code
+// path, so no other session runs the same read-modify-write in between.
+// (Which key the lock names is the application's business: pgrmw trusts
+// that it covers the row.)
+func (s *Session) advisoryGuards(read *ReadRow) bool {
+	if s.advisorySession > 0 && s.advisorySessionSeq < read.Exec.Seq {
+		return true
+	}
+	return s.InTx && s.tx != nil && s.advisoryTx == s.tx.ID && read.TxID == s.tx.ID && s.advisoryXactSeq < read.Exec.Seq
 }
