@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -183,5 +184,32 @@ func TestFeedRMW006CommitsRelayedOutOfOrder(t *testing.T) {
 		if len(got) != 1 || got[0] != want {
 			t.Errorf("swapped=%v: RMW006 findings %q, want [%q]", swapped, got, want)
 		}
+	}
+}
+
+// RMW006's memory follows the write rate, not the input's length: writes
+// committed more than twice the window ago are forgotten, recent ones kept.
+func TestRMW006StateIsPrunedByAge(t *testing.T) {
+	st := &rmw006State{byRow: map[string][]*committedWrite{}}
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < 1000; i++ {
+		cw := &committedWrite{commit: t0.Add(time.Duration(i) * time.Second)}
+		id := "users\x00id\x00" + strconv.Itoa(i%300)
+		st.byRow[id] = append(st.byRow[id], cw)
+		st.recorded = append(st.recorded, recordedRow{id: id, commit: cw.commit})
+	}
+	now := t0.Add(1000 * time.Second)
+	st.prune(now, 30*time.Second)
+	n := 0
+	for _, list := range st.byRow {
+		for _, cw := range list {
+			if now.Sub(cw.commit) > time.Minute {
+				t.Fatalf("write committed %s before now kept", now.Sub(cw.commit))
+			}
+			n++
+		}
+	}
+	if n != 60 || len(st.recorded) != 60 {
+		t.Errorf("kept %d writes (%d recorded), want the 60 of the last minute", n, len(st.recorded))
 	}
 }

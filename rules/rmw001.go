@@ -85,19 +85,29 @@ func readRef(b *analyzer.RowBasis) analyzer.StatementRef {
 // fixText proposes the atomic UPDATE when read and written values show a
 // numeric delta, otherwise the version-predicate and FOR UPDATE forms.
 func fixText(w *analyzer.WriteRecord, b *analyzer.RowBasis, cols []string, key *analyzer.RowKey) string {
-	table := quoteIdent(w.Table)
+	return fixFor(w.Table, key, cols, b.Read.Value, func(c string) (string, bool) { return writtenValue(w, c) })
+}
+
+// writtenValue is the value the UPDATE sets column c to, when it is a plain
+// parameter or literal.
+func writtenValue(w *analyzer.WriteRecord, c string) (string, bool) {
+	if set, ok := w.Exec.Facts.SetOf(c); ok {
+		return w.Exec.Value(set.Value)
+	}
+	return "", false
+}
+
+// fixFor builds the fix from the values read and written.
+func fixFor(tableName string, key *analyzer.RowKey, cols []string, readValue, writtenValue func(string) (string, bool)) string {
+	table := quoteIdent(tableName)
 	where := "<key> = $1"
 	if key != nil {
 		where = quoteIdent(key.Column) + " = " + quoteValue(key.Value)
 	}
 	if len(cols) == 1 {
 		c := cols[0]
-		read, ok1 := b.Read.Value(c)
-		var written string
-		ok2 := false
-		if set, ok := w.Exec.Facts.SetOf(c); ok {
-			written, ok2 = w.Exec.Value(set.Value)
-		}
+		read, ok1 := readValue(c)
+		written, ok2 := writtenValue(c)
 		if ok1 && ok2 {
 			if d, ok := numericDelta(read, written); ok {
 				op := "+"

@@ -28,8 +28,8 @@ var RMW006 = &analyzer.Rule{
 type committedWrite struct {
 	session   analyzer.SessionInfo
 	cols      []string
-	readVals  map[string]string
-	written   map[string]string
+	readVals  values // of cols
+	written   values // of cols, where the SET is a plain value
 	readSQL   string
 	readTime  time.Time
 	readDone  time.Time
@@ -40,7 +40,8 @@ type committedWrite struct {
 	readFP    string
 	writeFP   string
 	isolation string
-	fix       string
+	table     string
+	key       analyzer.RowKey
 	tx        analyzer.TxRef // the committed transaction
 	waitedFor analyzer.TxRef // whose row lock its write waited for
 }
@@ -52,6 +53,55 @@ const (
 
 type rmw006State struct {
 	byRow map[string][]*committedWrite
+	// recorded lists the row ids in commit order, to forget committed
+	// writes no later transaction can still race with (see prune).
+	recorded []recordedRow
+}
+
+type recordedRow struct {
+	id     string
+	commit time.Time
+}
+
+// values holds column values in a slice: a map per committed write costs
+// more than the handful of columns it holds.
+type values []analyzer.KV
+
+func (v values) get(c string) (string, bool) {
+	for _, kv := range v {
+		if kv.Column == c {
+			return kv.Value, true
+		}
+	}
+	return "", false
+}
+
+// prune forgets the writes committed more than twice the analyzer's window
+// before now: a transaction that still races with them would have read the
+// row that long before writing it, past the window every rule uses. It
+// keeps the state in proportion to the write rate, not to the input's size.
+func (st *rmw006State) prune(now time.Time, window time.Duration) {
+	cutoff := now.Add(-2 * window)
+	n := 0
+	for n < len(st.recorded) && st.recorded[n].commit.Before(cutoff) {
+		r := st.recorded[n]
+		list := st.byRow[r.id]
+		keep := list[:0]
+		for _, cw := range list {
+			if !cw.commit.Before(cutoff) {
+				keep = append(keep, cw)
+			}
+		}
+		if len(keep) == 0 {
+			delete(st.byRow, r.id)
+		} else {
+			st.byRow[r.id] = keep
+		}
+		n++
+	}
+	if n > 0 {
+		st.recorded = append(st.recorded[:0], st.recorded[n:]...)
+	}
 }
 
 func runRMW006(p *analyzer.Pass) {
@@ -59,6 +109,7 @@ func runRMW006(p *analyzer.Pass) {
 		return
 	}
 	st := p.Shared(func() any { return &rmw006State{byRow: map[string][]*committedWrite{}} }).(*rmw006State)
+	st.prune(p.Tx.End, p.Config.Window)
 	for _, w := range p.Tx.Writes {
 		n, ok := w.Exec.RowsAffected()
 		if !ok || n == 0 || w.Exec.SQLState != "" {
@@ -109,12 +160,14 @@ func observe006(p *analyzer.Pass, st *rmw006State, w *analyzer.WriteRecord, b *a
 		list := st.byRow[rowID]
 		if list == nil && len(st.byRow) >= maxTrackedRows {
 			clear(st.byRow)
+			st.recorded = st.recorded[:0]
 		}
 		list = append(list, cw)
 		if len(list) > maxWritesPerRow {
 			list = list[len(list)-maxWritesPerRow:]
 		}
 		st.byRow[rowID] = list
+		st.recorded = append(st.recorded, recordedRow{id: rowID, commit: cw.commit})
 	}
 }
 
@@ -147,11 +200,11 @@ func newCommittedWrite(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.Ro
 	r := b.Read.Exec
 	cw := &committedWrite{
 		session: p.Session.Info, cols: b.ReadColumns,
-		readVals: map[string]string{}, written: map[string]string{},
+
 		readSQL: r.SQL, readTime: r.Sent, readDone: r.Done,
 		writeSQL: w.Exec.SQL, writeTime: w.Exec.Sent, writeTag: w.Exec.Tag,
 		commit: p.Tx.End, readFP: r.Facts.Fingerprint(), writeFP: w.Exec.Facts.Fingerprint(),
-		isolation: w.Exec.Isolate.String(), fix: fixText(w, b, b.ReadColumns, &b.ReadKey),
+		isolation: w.Exec.Isolate.String(), table: w.Table, key: b.ReadKey,
 		tx: analyzer.TxRef{Session: p.Session.ID, TxID: p.Tx.ID}, waitedFor: w.WaitedFor,
 	}
 	if cw.readDone.IsZero() {
@@ -159,12 +212,10 @@ func newCommittedWrite(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.Ro
 	}
 	for _, c := range b.ReadColumns {
 		if v, ok := b.Read.Value(c); ok {
-			cw.readVals[c] = v
+			cw.readVals = append(cw.readVals, analyzer.KV{Column: c, Value: v})
 		}
-		if set, ok := w.Exec.Facts.SetOf(c); ok {
-			if v, ok := w.Exec.Value(set.Value); ok {
-				cw.written[c] = v
-			}
+		if v, ok := writtenValue(w, c); ok {
+			cw.written = append(cw.written, analyzer.KV{Column: c, Value: v})
 		}
 	}
 	return cw
@@ -193,8 +244,8 @@ func containsStr(list []string, s string) bool {
 // the later writer read before the earlier one committed.
 func sameVersion(prev, cur *committedWrite, cols []string) bool {
 	for _, c := range cols {
-		a, ok1 := prev.readVals[c]
-		b, ok2 := cur.readVals[c]
+		a, ok1 := prev.readVals.get(c)
+		b, ok2 := cur.readVals.get(c)
 		if ok1 && ok2 {
 			return a == b
 		}
@@ -205,8 +256,8 @@ func sameVersion(prev, cur *committedWrite, cols []string) bool {
 // wroteWhatItRead: the earlier write changed nothing, so nothing was lost.
 func wroteWhatItRead(prev *committedWrite, cols []string) bool {
 	for _, c := range cols {
-		r, ok1 := prev.readVals[c]
-		w, ok2 := prev.written[c]
+		r, ok1 := prev.readVals.get(c)
+		w, ok2 := prev.written.get(c)
 		if !ok1 || !ok2 || r != w {
 			return false
 		}
@@ -224,7 +275,7 @@ func report006(p *analyzer.Pass, table string, key *analyzer.RowKey, prev, cur *
 		note    string
 	}
 	readResult := func(cw *committedWrite) string {
-		if v, ok := cw.readVals[c]; ok && !hidden(v) {
+		if v, ok := cw.readVals.get(c); ok && !hidden(v) {
 			return "-> " + v
 		}
 		return ""
@@ -235,7 +286,7 @@ func report006(p *analyzer.Pass, table string, key *analyzer.RowKey, prev, cur *
 		{prev.writeTime, prev.session, prev.writeSQL, prev.writeTag, ""},
 		{cur.writeTime, cur.session, cur.writeSQL, cur.writeTag, ""},
 	}
-	if v, ok := prev.written[c]; ok && !hidden(v) {
+	if v, ok := prev.written.get(c); ok && !hidden(v) {
 		marks[3].note = "overwrites " + v
 	} else {
 		marks[3].note = "overwrites " + sessionLabel(prev.session) + "'s write"
@@ -248,9 +299,9 @@ func report006(p *analyzer.Pass, table string, key *analyzer.RowKey, prev, cur *
 			Label: sessionLabel(m.session), SQL: m.sql, Result: m.result, Note: m.note})
 	}
 	summary := ""
-	if base, ok := cur.readVals[c]; ok {
-		w1, ok1 := prev.written[c]
-		w2, ok2 := cur.written[c]
+	if base, ok := cur.readVals.get(c); ok {
+		w1, ok1 := prev.written.get(c)
+		w2, ok2 := cur.written.get(c)
 		if ok1 && ok2 && !hidden(base) && !hidden(w1) && !hidden(w2) {
 			b, okb := new(big.Rat).SetString(base)
 			x, okx := new(big.Rat).SetString(w1)
@@ -281,8 +332,8 @@ func report006(p *analyzer.Pass, table string, key *analyzer.RowKey, prev, cur *
 		Columns:  cols,
 		Sessions: []analyzer.SessionInfo{prev.session, cur.session},
 		Statements: []analyzer.StatementRef{
-			{Role: "read", SQL: prev.readSQL, Time: prev.readTime, Session: prev.session.ID, Result: prev.readVals[c]},
-			{Role: "read", SQL: cur.readSQL, Time: cur.readTime, Session: cur.session.ID, Result: cur.readVals[c]},
+			{Role: "read", SQL: prev.readSQL, Time: prev.readTime, Session: prev.session.ID, Result: valueIn(prev.readVals, c)},
+			{Role: "read", SQL: cur.readSQL, Time: cur.readTime, Session: cur.session.ID, Result: valueIn(cur.readVals, c)},
 			{Role: "write", SQL: prev.writeSQL, Time: prev.writeTime, Session: prev.session.ID, Tag: prev.writeTag},
 			{Role: "write", SQL: cur.writeSQL, Time: cur.writeTime, Session: cur.session.ID, Tag: cur.writeTag},
 		},
@@ -290,6 +341,11 @@ func report006(p *analyzer.Pass, table string, key *analyzer.RowKey, prev, cur *
 		Summary:     summary,
 		Isolation:   cur.isolation,
 		Fingerprint: analyzer.Fingerprint(p.Rule().ID, prev.readFP, prev.writeFP, cur.readFP, cur.writeFP, table, strings.Join(cols, ",")),
-		Fix:         cur.fix,
+		Fix:         fixFor(cur.table, &cur.key, cur.cols, cur.readVals.get, cur.written.get),
 	})
+}
+
+func valueIn(v values, c string) string {
+	s, _ := v.get(c)
+	return s
 }

@@ -28,6 +28,15 @@ func run(args []string) int {
 			}
 		}
 	}
+	// A heap profile at the end of the run (what is still held then).
+	if path := os.Getenv("PGRMW_MEMPROFILE"); path != "" {
+		defer func() {
+			if f, err := os.Create(path); err == nil {
+				pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
 	app := newApp()
 	if err := app.Run(args); err != nil {
 		fmt.Fprintln(os.Stderr, "pgrmw:", err)
