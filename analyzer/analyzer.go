@@ -661,7 +661,7 @@ func (a *Analyzer) recordRows(s *Session, e *Execution, w *WriteRecord) {
 				}
 				r := &ReadRow{Exec: e, Table: w.Table, Values: []KV{{k.Column, v}}, TxID: e.TxID,
 					depth: len(s.savepoints), write: true}
-				s.ledger.add(r, e.Sent)
+				s.remember(r, e.Sent)
 			}
 			break
 		}
@@ -707,7 +707,7 @@ func (a *Analyzer) addPredicateRows(s *Session, e *Execution, table string, cols
 		if extra != nil {
 			vals = append(vals, *extra)
 		}
-		s.ledger.add(&ReadRow{Exec: e, Table: table, Values: vals, Columns: cols, All: all, Lock: lock,
+		s.remember(&ReadRow{Exec: e, Table: table, Values: vals, Columns: cols, All: all, Lock: lock,
 			TxID: e.TxID, depth: len(s.savepoints)}, e.Sent)
 	}
 	if len(multi) == 0 {
@@ -772,7 +772,7 @@ func (a *Analyzer) rowFromResult(s *Session, e *Execution, values [][]byte) {
 				cols = append(cols, c)
 			}
 		}
-		s.ledger.add(&ReadRow{Exec: e, Table: rd.Table, Values: kvs, Columns: cols, All: rd.All,
+		s.remember(&ReadRow{Exec: e, Table: rd.Table, Values: kvs, Columns: cols, All: rd.All,
 			Lock: f.LockOn(rd.Table), TxID: e.TxID, depth: len(s.savepoints), fromRow: true}, e.Sent)
 	}
 }
@@ -1066,7 +1066,7 @@ func (a *Analyzer) endTx(s *Session, tx *TxRecord, committed bool, ev *Event, en
 		e.tx = nil
 		e.Rows = nil
 	}
-	tx.Execs, tx.Writes = nil, nil
+	tx.Execs, tx.Writes, tx.lockRows = nil, nil, nil
 	for _, r := range s.ledger.rows {
 		if r.TxID == tx.ID {
 			r.Lock = LockNone

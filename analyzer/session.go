@@ -129,6 +129,7 @@ type ReadRow struct {
 	depth   int  // savepoint depth when taken
 	write   bool // the row was written (UPDATE) in TxID: it holds a row lock
 	fromRow bool // Values came from a returned row
+	gone    bool // a predicate row replaced by the rows returned (or by none)
 }
 
 // Value returns the row's value for col.
@@ -188,6 +189,7 @@ func (l *ledger) removePredicateRows(e *Execution) {
 	out := l.rows[:0]
 	for _, r := range l.rows {
 		if r.Exec == e && !r.fromRow {
+			r.gone = true
 			continue
 		}
 		out = append(out, r)
@@ -320,7 +322,8 @@ type TxRecord struct {
 	SQLState string
 	EndExec  *Execution // the COMMIT/ROLLBACK, if explicit
 
-	waitingOn *TxRecord // log streams: the transaction whose lock this one waits for
+	waitingOn *TxRecord  // log streams: the transaction whose lock this one waits for
+	lockRows  []*ReadRow // rows it locked or wrote (see Session.remember)
 	// Log streams: a later statement of this lock-holding transaction
 	// queued on queuedOn's row lock since queuedSince.
 	queuedOn    *TxRecord
@@ -416,8 +419,8 @@ func (s *Session) holdsRow(table string, keys []WriteKey) bool {
 	if s.tx == nil {
 		return false
 	}
-	for _, r := range s.ledger.rows {
-		if r.TxID != s.tx.ID || r.Table != table || (!r.Lock.Guards() && !r.write) {
+	for _, r := range s.tx.lockRows {
+		if r.gone || r.TxID != s.tx.ID || r.Table != table || (!r.Lock.Guards() && !r.write) {
 			continue
 		}
 		if _, ok := matchesKeys(r, keys); ok {
@@ -425,6 +428,19 @@ func (s *Session) holdsRow(table string, keys []WriteKey) bool {
 		}
 	}
 	return false
+}
+
+// maxTxLockRows bounds the rows a transaction remembers locking.
+const maxTxLockRows = 256
+
+// remember adds a row to the ledger and, when the open transaction locks
+// it, to the transaction's lock rows: other sessions ask whether it holds
+// a row on every write they send, and the ledger is mostly older reads.
+func (s *Session) remember(r *ReadRow, t time.Time) {
+	s.ledger.add(r, t)
+	if tx := s.tx; tx != nil && r.TxID == tx.ID && (r.write || r.Lock != LockNone) && len(tx.lockRows) < maxTxLockRows {
+		tx.lockRows = append(tx.lockRows, r)
+	}
 }
 
 // rollbackTo releases locks taken after the savepoint.
