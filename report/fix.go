@@ -100,9 +100,18 @@ func fixMarkdown(fix string) string {
 	for _, p := range parts {
 		if p.SQL {
 			b.WriteString(codeSpan(p.Text))
-		} else {
-			b.WriteString(mdText(p.Text))
+			continue
 		}
+		// mdText folds whitespace; keep the spaces that separate the
+		// text from the code spans around it.
+		t := mdText(p.Text)
+		if t != "" && strings.TrimLeft(p.Text, " \t\n") != p.Text && b.Len() > 0 {
+			t = " " + t
+		}
+		if t != "" && strings.TrimRight(p.Text, " \t\n") != p.Text {
+			t += " "
+		}
+		b.WriteString(t)
 	}
-	return b.String() + "\n"
+	return strings.TrimSpace(b.String()) + "\n"
 }

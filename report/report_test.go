@@ -482,3 +482,15 @@ func TestSingularCounts(t *testing.T) {
 		t.Error("html counts not singular")
 	}
 }
+
+func TestFixMarkdownKeepsSpacesAroundCode(t *testing.T) {
+	got := fixMarkdown("make the update atomic: UPDATE users SET balance = balance + 400 WHERE id = 42")
+	want := "make the update atomic: `UPDATE users SET balance = balance + 400 WHERE id = 42`\n"
+	if got != want {
+		t.Errorf("fixMarkdown = %q, want %q", got, want)
+	}
+	got = fixMarkdown("guard the write: add a version column and write UPDATE t SET a = $1, version = version + 1 WHERE id = 42 AND version = $2 (retry on UPDATE 0); or lock the row when reading it: SELECT … FROM t WHERE id = 42 FOR UPDATE")
+	if strings.Contains(got, ":`") || strings.Contains(got, "`(") || !strings.Contains(got, "write `UPDATE") {
+		t.Errorf("fixMarkdown lost a space: %q", got)
+	}
+}
