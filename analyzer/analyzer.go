@@ -55,6 +55,9 @@ type Analyzer struct {
 	lockHolders map[*Session]struct{}
 	seq         uint64
 	hasResults  bool
+	// pass and out are reused by every Feed (under mu).
+	pass Pass
+	out  []Finding
 
 	events, statements, unparsable atomic.Uint64
 	panics                         atomic.Uint64
@@ -171,7 +174,15 @@ func (a *Analyzer) Feed(ev *Event) (out []Finding) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.feed(ev, &pre, &out)
+	// Findings collect in a buffer the analyzer keeps (most events have
+	// none): a fresh slice per event would be a heap allocation each.
+	a.out = a.out[:0]
+	a.feed(ev, &pre, &a.out)
+	if len(a.out) == 0 {
+		return nil
+	}
+	out = append([]Finding(nil), a.out...)
+	clear(a.out)
 	for _, f := range out {
 		a.findings[f.Rule]++
 	}
@@ -1093,11 +1104,20 @@ func (a *Analyzer) endSession(s *Session, ev *Event, out *[]Finding) {
 
 // run calls every rule for one observation.
 func (a *Analyzer) run(kind ObservationKind, s *Session, ev *Event, e *Execution, w *WriteRecord, tx *TxRecord, out *[]Finding) {
-	p := Pass{Kind: kind, Event: ev, Session: s, Exec: e, Write: w, Tx: tx, Config: &a.cfg,
+	// One Pass reused under the lock (rules must not keep it, as with
+	// go/analysis): a Pass per observation was a heap allocation each.
+	pass := Pass{Kind: kind, Event: ev, Session: s, Exec: e, Write: w, Tx: tx, Config: &a.cfg,
 		HasResults: s.sawBackend || a.hasResults, analyzer: a, out: out}
+	p := &a.pass
+	if p.analyzer != nil {
+		p = &Pass{} // nested run (not expected): do not clobber the outer one
+	} else {
+		defer func() { a.pass = Pass{} }()
+	}
+	*p = pass
 	for _, r := range a.rules {
 		p.rule = r
-		a.runRule(&p)
+		a.runRule(p)
 	}
 }
 

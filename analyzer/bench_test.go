@@ -145,3 +145,54 @@ func BenchmarkSessionMemory(b *testing.B) {
 		runtime.KeepAlive(a)
 	}
 }
+
+// BenchmarkFeedPgbenchSelect is the proxy's analysis load under pgbench -S
+// -M prepared (libpq's PQexecPrepared): per transaction Bind (binary
+// parameter), Describe portal, Execute, Sync, RowDescription, DataRow,
+// CommandComplete, ReadyForQuery, 8 sessions interleaved, no
+// finding. make bench's pgrmw-vs-relay gap is this cost (plus building the
+// events and handing them over).
+func BenchmarkFeedPgbenchSelect(b *testing.B) {
+	a := analyzer.New(analyzer.DefaultConfig(), rules.All())
+	t0 := time.Unix(1_700_000_000, 0)
+	int4 := func(v int) []byte { var buf [4]byte; binary.BigEndian.PutUint32(buf[:], uint32(v)); return buf[:] }
+	const sessions = 8
+	for s := 0; s < sessions; s++ {
+		sess := "s" + strconv.Itoa(s)
+		for _, ev := range []*analyzer.Event{
+			{Kind: analyzer.EventSessionStart, Session: sess, Time: t0, Startup: map[string]string{"user": "bench", "database": "bench"}},
+			{Kind: analyzer.EventParse, Session: sess, Time: t0, Statement: "P0_1", SQL: "SELECT abalance FROM pgbench_accounts WHERE aid = $1;", ParamOIDs: []uint32{23}},
+			{Kind: analyzer.EventSync, Session: sess, Time: t0},
+			{Kind: analyzer.EventReadyForQuery, Session: sess, Time: t0, TxStatus: 'I'},
+		} {
+			a.Feed(ev)
+		}
+	}
+	const window = 4096
+	var txs [][]*analyzer.Event
+	for i := 0; i < window; i++ {
+		sess := "s" + strconv.Itoa(i%sessions)
+		t := t0.Add(time.Duration(i) * 50 * time.Microsecond)
+		txs = append(txs, []*analyzer.Event{
+			{Kind: analyzer.EventBind, Session: sess, Time: t, Statement: "P0_1", ParamFormats: []int16{1}, Params: [][]byte{int4(i*7919%1000000 + 1)}, ResultFormats: []int16{1}},
+			{Kind: analyzer.EventDescribe, Session: sess, Time: t, Target: 'P'},
+			{Kind: analyzer.EventExecute, Session: sess, Time: t},
+			{Kind: analyzer.EventSync, Session: sess, Time: t},
+			{Kind: analyzer.EventRowDescription, Session: sess, Time: t, Columns: []analyzer.Column{{Name: "abalance", TableOID: 16400, AttrNum: 3, TypeOID: 23, Format: 1}}},
+			{Kind: analyzer.EventDataRow, Session: sess, Time: t, Values: [][]byte{int4(i % 5000)}},
+			{Kind: analyzer.EventCommandComplete, Session: sess, Time: t, Tag: "SELECT 1"},
+			{Kind: analyzer.EventReadyForQuery, Session: sess, Time: t, TxStatus: 'I'},
+		})
+	}
+	events := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		for _, ev := range txs[i%window] {
+			a.Feed(ev)
+		}
+		events += len(txs[i%window])
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/tx")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(events), "ns/event")
+}
