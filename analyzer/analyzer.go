@@ -58,6 +58,8 @@ type Analyzer struct {
 	// pass and out are reused by every Feed (under mu).
 	pass Pass
 	out  []Finding
+	// lastSession: the session of the last event (nil after it ended).
+	lastSession *Session
 
 	events, statements, unparsable atomic.Uint64
 	panics                         atomic.Uint64
@@ -225,12 +227,17 @@ func (a *Analyzer) Close() (out []Finding) {
 }
 
 func (a *Analyzer) session(ev *Event) *Session {
+	// Events come in runs of one session (a protocol chunk): skip the map.
+	if s := a.lastSession; s != nil && s.ID == ev.Session {
+		return s
+	}
 	s := a.sessions[ev.Session]
 	if s == nil {
 		s = &Session{ID: ev.Session, Info: SessionInfo{ID: ev.Session}, wire: newWireSession()}
 		s.ledger = ledger{max: a.cfg.Ledger.MaxEntries, age: a.cfg.Ledger.MaxAge}
 		a.sessions[ev.Session] = s
 	}
+	a.lastSession = s
 	return s
 }
 
@@ -1100,6 +1107,9 @@ func (a *Analyzer) endSession(s *Session, ev *Event, out *[]Finding) {
 	}
 	a.run(ObsSessionEnd, s, ev, nil, nil, nil, out)
 	delete(a.sessions, s.ID)
+	if a.lastSession == s {
+		a.lastSession = nil
+	}
 }
 
 // run calls every rule for one observation.
