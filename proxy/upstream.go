@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"time"
 )
 
 // dialUpstream connects to the upstream and negotiates TLS as its sslmode
@@ -64,6 +65,10 @@ func (p *Proxy) dialUpstream(ctx context.Context) (net.Conn, error) {
 
 // forwardCancel passes a CancelRequest packet to the upstream on a fresh
 // connection, as PostgreSQL expects, and closes it.
+// cancelAckWait bounds the wait for the server to close a forwarded
+// CancelRequest's connection.
+const cancelAckWait = time.Second
+
 func (p *Proxy) forwardCancel(ctx context.Context, pkt []byte) error {
 	ctx, cancel := context.WithTimeout(ctx, p.cfg.ConnectTimeout)
 	defer cancel()
@@ -76,8 +81,10 @@ func (p *Proxy) forwardCancel(ctx context.Context, pkt []byte) error {
 		return fmt.Errorf("cancel: write: %w", err)
 	}
 	// The server closes the connection once it has read the request; waiting
-	// for that keeps the cancel ordered before the client's next move.
-	conn.SetReadDeadline(timeNow().Add(p.cfg.ConnectTimeout))
+	// for that keeps the cancel ordered before the client's next move. The
+	// wait is bounded well below client budgets (pgx gives a cancelled
+	// connection's whole cleanup 5 s): the request is already written.
+	conn.SetReadDeadline(timeNow().Add(min(p.cfg.ConnectTimeout, cancelAckWait)))
 	var b [1]byte
 	conn.Read(b[:])
 	return nil
