@@ -465,12 +465,18 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 		}
 	}
 	e.tx = tx
-	if !logMode && tx != nil && tx.Explicit && !tx.LockSince.IsZero() && locksRows(f) {
-		e.lockWait = a.holderOf(s, e, w) != nil
-	}
-	if !logMode && w != nil && len(w.Bases) > 0 {
-		if other := a.holderOf(s, e, w); other != nil {
-			w.WaitedFor = TxRef{Session: other.ID, TxID: other.tx.ID}
+	if !logMode {
+		// Whose row lock this statement will wait for: RMW004 leaves the
+		// wait out, RMW006 orders the two commits by it.
+		lockHolding := tx != nil && tx.Explicit && !tx.LockSince.IsZero() && locksRows(f)
+		rmwCandidate := w != nil && len(w.Bases) > 0
+		if lockHolding || rmwCandidate {
+			if other := a.holderOf(s, e, w); other != nil {
+				e.lockWait = lockHolding
+				if rmwCandidate {
+					w.WaitedFor = TxRef{Session: other.ID, TxID: other.tx.ID}
+				}
+			}
 		}
 	}
 	a.run(ObsStatement, s, ev, e, w, nil, out)
@@ -796,12 +802,8 @@ func (a *Analyzer) rowFromResult(s *Session, e *Execution, values [][]byte) {
 }
 
 func hasKV(kvs []KV, col string) bool {
-	for _, kv := range kvs {
-		if kv.Column == col {
-			return true
-		}
-	}
-	return false
+	_, ok := LookupKV(kvs, col)
+	return ok
 }
 
 // columnNames returns the source column of each result column: ORMs alias

@@ -133,8 +133,11 @@ type ReadRow struct {
 }
 
 // Value returns the row's value for col.
-func (r *ReadRow) Value(col string) (string, bool) {
-	for _, kv := range r.Values {
+func (r *ReadRow) Value(col string) (string, bool) { return LookupKV(r.Values, col) }
+
+// LookupKV returns the value of col in kvs.
+func LookupKV(kvs []KV, col string) (string, bool) {
+	for _, kv := range kvs {
 		if kv.Column == col {
 			return kv.Value, true
 		}

@@ -67,14 +67,7 @@ type recordedRow struct {
 // more than the handful of columns it holds.
 type values []analyzer.KV
 
-func (v values) get(c string) (string, bool) {
-	for _, kv := range v {
-		if kv.Column == c {
-			return kv.Value, true
-		}
-	}
-	return "", false
-}
+func (v values) get(c string) (string, bool) { return analyzer.LookupKV(v, c) }
 
 // prune forgets the writes committed more than twice the analyzer's window
 // before now: a transaction that still races with them would have read the
@@ -200,7 +193,6 @@ func newCommittedWrite(p *analyzer.Pass, w *analyzer.WriteRecord, b *analyzer.Ro
 	r := b.Read.Exec
 	cw := &committedWrite{
 		session: p.Session.Info, cols: b.ReadColumns,
-
 		readSQL: r.SQL, readTime: r.Sent, readDone: r.Done,
 		writeSQL: w.Exec.SQL, writeTime: w.Exec.Sent, writeTag: w.Exec.Tag,
 		commit: p.Tx.End, readFP: r.Facts.Fingerprint(), writeFP: w.Exec.Facts.Fingerprint(),
