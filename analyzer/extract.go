@@ -515,7 +515,7 @@ func extractUpdate(f *StatementFacts, u *pg_query.UpdateStmt) {
 // setTarget classifies one assignment. With excluded, a reference to
 // EXCLUDED.col is not a reference to the row's own value.
 func setTarget(col string, val *pg_query.Node, table, alias string, excluded bool) SetTarget {
-	s := SetTarget{Column: col}
+	s := SetTarget{Column: col, StampName: isStampName(col)}
 	if o, ok := operandOf(val); ok {
 		s.Value = o
 		return s

@@ -193,6 +193,9 @@ type SetTarget struct {
 	// ServerSide: the value holds no parameter or literal (now(), DEFAULT,
 	// another column): PostgreSQL computes it, the client did not.
 	ServerSide bool
+	// StampName: the column is named as a last-change timestamp
+	// (updated_at, updatedAt, …; see stamp.go).
+	StampName bool
 }
 
 // StatementFacts is what pgrmw knows about one SQL statement without a

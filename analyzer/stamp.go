@@ -18,6 +18,12 @@ var stampNames = map[string]bool{
 	"changedat": true, "changedon": true, "lastchanged": true, "mtime": true, "touchedat": true,
 }
 
+// isStampName reports whether a column is named as a last-change
+// timestamp. It runs once per statement text (facts are cached).
+func isStampName(col string) bool {
+	return stampNames[strings.ToLower(strings.ReplaceAll(col, "_", ""))]
+}
+
 // stampSlack is how far a written timestamp may be from the time the
 // statement was sent and still be "now" as the client computed it.
 const stampSlack = 2 * time.Minute
@@ -27,8 +33,7 @@ const stampSlack = 2 * time.Minute
 // the statement was sent. Such a value does not depend on anything read, so
 // it is not a read-modify-write of that column.
 func lastChangeStamp(e *Execution, set SetTarget) bool {
-	name := strings.ToLower(strings.ReplaceAll(set.Column, "_", ""))
-	if stampNames[name] {
+	if set.StampName {
 		return true
 	}
 	if e.Sent.IsZero() {

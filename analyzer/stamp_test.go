@@ -27,7 +27,7 @@ func TestLastChangeStamp(t *testing.T) {
 		{"seen", "2026-11-25", false},                    // a date is not a stamp of now
 		{"note", "2026-11-25 18:47 meeting", false},
 	} {
-		got := lastChangeStamp(exec(tc.value), SetTarget{Column: tc.column, Value: Operand{Param: 1}})
+		got := lastChangeStamp(exec(tc.value), SetTarget{Column: tc.column, StampName: isStampName(tc.column), Value: Operand{Param: 1}})
 		if got != tc.want {
 			t.Errorf("lastChangeStamp(%s = %q) = %v, want %v", tc.column, tc.value, got, tc.want)
 		}
