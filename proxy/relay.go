@@ -84,8 +84,7 @@ func newDirection(s *session, src, dst net.Conn, fromClient bool) *direction {
 		s: s, src: src, dst: dst, fromClient: fromClient,
 		observe: p.cfg.Observer != nil, maxMsg: p.cfg.MaxMessageBytes,
 	}
-	d.pooled = bufferPool.Get().(*[]byte)
-	d.buf = *d.pooled
+	d.takeBuffer()
 	if fromClient {
 		d.gate = p.cfg.Gate
 		d.in = frontendInterest(d.observe, d.gate != nil)
@@ -106,8 +105,7 @@ func newDirection(s *session, src, dst net.Conn, fromClient bool) *direction {
 // release returns the buffer to the pool; the direction is unusable after.
 func (d *direction) release() {
 	if d.pooled != nil {
-		bufferPool.Put(d.pooled)
-		d.pooled, d.buf = nil, nil
+		d.putBuffer()
 	}
 }
 

@@ -79,9 +79,13 @@ func (d *direction) readOpError(err error) error {
 // nothing buffered; takeBuffer gets one back when bytes arrive.
 func (d *direction) parkBuffer() {
 	if d.n == 0 && d.pooled != nil && len(d.buf) == relayBufferSize && len(d.out) == 0 {
-		bufferPool.Put(d.pooled)
-		d.pooled, d.buf = nil, nil
+		d.putBuffer()
 	}
+}
+
+func (d *direction) putBuffer() {
+	bufferPool.Put(d.pooled)
+	d.pooled, d.buf = nil, nil
 }
 
 func (d *direction) takeBuffer() {
