@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/pgrmw/pgrmw/capture"
@@ -43,13 +42,7 @@ func TestProxyCommandBlockMode(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	url := "postgres://" + srv.User + "@" + listen + "/postgres?sslmode=disable&application_name=blocked"
-	var conn *pgx.Conn
-	if !pgtest.WaitContext(ctx, 50*time.Millisecond, func() bool {
-		conn, err = pgx.Connect(ctx, url)
-		return err == nil
-	}) {
-		t.Fatalf("proxy never accepted a session: %v\n%s", err, stderr)
-	}
+	conn := connectWhenUp(t, ctx, url, stderr)
 	defer conn.Close(ctx)
 
 	var balance int

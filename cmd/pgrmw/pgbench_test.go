@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"net"
 	"os"
@@ -11,7 +10,6 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
-	"time"
 
 	"github.com/pgrmw/pgrmw/internal/pgtest"
 )
@@ -43,17 +41,7 @@ func TestPgbenchTPCBHasNoFindings(t *testing.T) {
 	listen := freeAddr(t)
 	cmd, stderr := proxyChild(t, "proxy", "--listen", listen, "--upstream", srv.URL("postgres"), "--findings", findings,
 		"--config", cfg, "--shutdown-grace", "1s")
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if !pgtest.WaitContext(ctx, 50*time.Millisecond, func() bool {
-		c, err := net.Dial("tcp", listen)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	}) {
-		t.Fatalf("proxy never listened:\n%s", stderr)
-	}
+	waitListening(t, listen, stderr)
 	host, port, _ := net.SplitHostPort(listen)
 	pgbench := func(app string, args ...string) {
 		t.Helper()

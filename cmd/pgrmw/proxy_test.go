@@ -39,6 +39,39 @@ func proxyChild(t *testing.T, args ...string) (*exec.Cmd, *bytes.Buffer) {
 	return cmd, &stderr
 }
 
+// connectWhenUp connects through a proxy child as soon as it accepts
+// sessions (within 30 s).
+func connectWhenUp(t *testing.T, ctx context.Context, url string, stderr *bytes.Buffer) *pgx.Conn {
+	t.Helper()
+	var conn *pgx.Conn
+	var err error
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if !pgtest.WaitContext(wctx, 50*time.Millisecond, func() bool {
+		conn, err = pgx.Connect(ctx, url)
+		return err == nil
+	}) {
+		t.Fatalf("proxy never accepted a session: %v\n%s", err, stderr)
+	}
+	return conn
+}
+
+// waitListening waits until a proxy child accepts TCP connections (30 s).
+func waitListening(t *testing.T, addr string, stderr *bytes.Buffer) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if !pgtest.WaitContext(ctx, 50*time.Millisecond, func() bool {
+		c, err := net.Dial("tcp", addr)
+		if err == nil {
+			c.Close()
+		}
+		return err == nil
+	}) {
+		t.Fatalf("proxy never listened:\n%s", stderr)
+	}
+}
+
 func freeAddr(t *testing.T) string {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -58,15 +91,7 @@ func TestProxyCommandSignal(t *testing.T) {
 	cmd, stderr := proxyChild(t, "proxy", "--listen", listen, "--upstream", srv.URL("postgres"), "--shutdown-grace", "1s")
 	url := "postgres://" + srv.User + "@" + listen + "/postgres?sslmode=disable"
 	ctx := context.Background()
-	var conn *pgx.Conn
-	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-	defer cancel()
-	if !pgtest.WaitContext(wctx, 50*time.Millisecond, func() bool {
-		conn, err = pgx.Connect(ctx, url)
-		return err == nil
-	}) {
-		t.Fatalf("proxy never accepted a session: %v\n%s", err, stderr)
-	}
+	conn := connectWhenUp(t, ctx, url, stderr)
 	defer conn.Close(ctx)
 
 	start := time.Now()
