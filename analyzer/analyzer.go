@@ -448,6 +448,9 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 	if f.Advisory != AdvisoryNone {
 		s.noteAdvisory(f.Advisory, e)
 	}
+	if len(f.TableLocks) > 0 {
+		s.noteTableLocks(f.TableLocks, e)
+	}
 	tx := s.tx
 	if tx != nil {
 		e.TxID = tx.ID
@@ -523,22 +526,19 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 		}
 		w.Keys = append(w.Keys, WriteKey{Column: p.Column, Values: vals})
 	}
-	for _, set := range f.Sets {
-		switch {
-		case set.Relative:
-			w.Relative = append(w.Relative, set.Column)
-		case set.ServerSide:
-			// now(), DEFAULT…: not a value the client computed.
-		case lastChangeStamp(e, set):
-			// updated_at = <now>: independent of what was read, so
-			// overwriting another writer's stamp loses nothing.
-		default:
-			w.Absolute = append(w.Absolute, set.Column)
-		}
-	}
+	// A column checked in WHERE and set is either a version guarding the
+	// whole row or a compare-and-set guarding itself (see versionLike).
+	var compared []string
 	for _, k := range w.Keys {
 		set, ok := f.SetOf(k.Column)
 		if !ok {
+			continue
+		}
+		if !versionLike(e, set, k.Values) {
+			compared = append(compared, k.Column)
+			continue
+		}
+		if w.VersionColumn != "" && w.VersionAdvanced {
 			continue
 		}
 		w.VersionColumn = k.Column
@@ -548,7 +548,22 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 				w.VersionAdvanced = false
 			}
 		}
-		break
+	}
+	for _, set := range f.Sets {
+		switch {
+		case set.Relative:
+			w.Relative = append(w.Relative, set.Column)
+		case set.ServerSide:
+			// now(), DEFAULT…: not a value the client computed.
+		case lastChangeStamp(e, set):
+			// updated_at = <now>: independent of what was read, so
+			// overwriting another writer's stamp loses nothing.
+		case containsString(compared, set.Column):
+			// WHERE col = <what was read>: the write fails (UPDATE 0)
+			// if another writer changed it.
+		default:
+			w.Absolute = append(w.Absolute, set.Column)
+		}
 	}
 	if len(w.Absolute) == 0 || len(w.Keys) == 0 {
 		return w
@@ -595,7 +610,8 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 		b := &w.Bases[i]
 		if s.tx != nil {
 			sameTx := s.InTx && b.Read.TxID == s.tx.ID
-			b.Locked = sameTx && s.lockedInTx(w.Table, narrowKeys(w.Keys, b.ReadKey)) || s.advisoryGuards(b.Read)
+			b.Locked = sameTx && s.lockedInTx(w.Table, narrowKeys(w.Keys, b.ReadKey)) || s.advisoryGuards(b.Read) ||
+				s.tableLockGuards(w.Table, b.Read)
 			b.SameSnapshot = sameTx && s.tx.Isolation.Snapshot()
 		}
 		b.WithinWindow = e.Sent.Sub(b.Read.Exec.Sent) <= a.cfg.Window

@@ -73,6 +73,30 @@ func extractStmt(f *StatementFacts, n *pg_query.Node) {
 		extractSet(f, n.GetVariableSetStmt())
 	case n.GetDiscardStmt() != nil:
 		f.Kind = StmtReset
+	case n.GetLockStmt() != nil:
+		extractLock(f, n.GetLockStmt())
+	}
+}
+
+// Table lock modes of LOCK TABLE, as pg_query numbers them (lockdefs.h).
+const (
+	shareLockMode           = 5 // SHARE
+	accessExclusiveLockMode = 8 // ACCESS EXCLUSIVE
+)
+
+// extractLock records the tables a LOCK TABLE closes to other writers.
+// SHARE and every stronger mode conflict with ROW EXCLUSIVE, the lock an
+// UPDATE takes, so while it is held no other session changes the table: a
+// read-modify-write under it cannot lose an update (two SHARE holders that
+// both write deadlock instead). Weaker modes let writers through.
+func extractLock(f *StatementFacts, l *pg_query.LockStmt) {
+	if l.Mode < shareLockMode || l.Mode > accessExclusiveLockMode {
+		return
+	}
+	for _, r := range l.Relations {
+		if name := r.GetRangeVar().GetRelname(); name != "" {
+			f.TableLocks = append(f.TableLocks, name)
+		}
 	}
 }
 

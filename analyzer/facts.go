@@ -224,6 +224,9 @@ type StatementFacts struct {
 	Savepoint      string
 	Suppress       []string // from /* pgrmw:ignore RMW001 … */; "*" = every rule
 	Advisory       Advisory // an advisory-lock function the statement calls
+	// TableLocks: tables a LOCK TABLE takes in SHARE mode or stronger,
+	// which keeps every other writer out until the transaction ends.
+	TableLocks []string
 
 	fpOnce      sync.Once
 	fingerprint string

@@ -357,7 +357,11 @@ type Session struct {
 	advisoryXactSeq    uint64
 	advisorySession    int
 	advisorySessionSeq uint64
-	savepoints         []string
+	// Tables locked by LOCK TABLE in a writer-excluding mode in the open
+	// transaction tableLockTx (see StatementFacts.TableLocks).
+	tableLockTx uint64
+	tableLocks  []tableLock
+	savepoints  []string
 
 	ledger ledger
 
@@ -511,6 +515,40 @@ func (s *Session) noteAdvisory(op Advisory, e *Execution) {
 	case AdvisoryUnlockAll:
 		s.advisorySession = 0
 	}
+}
+
+// tableLock is a table LOCKed by statement Seq of its transaction.
+type tableLock struct {
+	table string
+	seq   uint64
+}
+
+// noteTableLocks follows LOCK TABLE in the open transaction (outside one,
+// PostgreSQL refuses the statement).
+func (s *Session) noteTableLocks(tables []string, e *Execution) {
+	if !s.InTx || s.tx == nil {
+		return
+	}
+	if s.tableLockTx != s.tx.ID {
+		s.tableLockTx, s.tableLocks = s.tx.ID, s.tableLocks[:0]
+	}
+	for _, t := range tables {
+		s.tableLocks = append(s.tableLocks, tableLock{table: t, seq: e.Seq})
+	}
+}
+
+// tableLockGuards reports whether the open transaction locked table against
+// other writers before read, in the same transaction as read.
+func (s *Session) tableLockGuards(table string, read *ReadRow) bool {
+	if !s.InTx || s.tx == nil || s.tableLockTx != s.tx.ID || read.TxID != s.tx.ID {
+		return false
+	}
+	for _, l := range s.tableLocks {
+		if l.table == table && l.seq < read.Exec.Seq {
+			return true
+		}
+	}
+	return false
 }
 
 // advisoryGuards reports whether an exclusive advisory lock the session

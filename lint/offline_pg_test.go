@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	pg_query "github.com/pganalyze/pg_query_go/v6"
 	"github.com/rs/zerolog"
 
 	"github.com/pgrmw/pgrmw/analyzer"
@@ -249,9 +250,47 @@ func offlineVsLive(t *testing.T, sc *scenario.Scenario, proto scenario.Protocol)
 }
 
 // needsValues: RMW002 recognises "version set to the value read + 1" by
-// doing the arithmetic; a hashed capture hides the numbers.
+// doing the arithmetic, and RMW001 tells a version (advanced by one) from a
+// compare-and-set of a column's own value the same way; a hashed capture
+// hides the numbers.
 func needsValues(f analyzer.Finding) bool {
-	return f.Rule == "RMW002"
+	if f.Rule == "RMW002" {
+		return true
+	}
+	if f.Rule != "RMW001" {
+		return false
+	}
+	for _, st := range f.Statements {
+		if st.Role == "write" && checksAColumnItSets(st.SQL) {
+			return true
+		}
+	}
+	return false
+}
+
+// checksAColumnItSets reports whether an UPDATE sets a column its WHERE
+// clause also compares.
+func checksAColumnItSets(sql string) bool {
+	tree, err := pg_query.Parse(sql)
+	if err != nil || len(tree.Stmts) != 1 {
+		return false
+	}
+	u := tree.Stmts[0].Stmt.GetUpdateStmt()
+	if u == nil {
+		return false
+	}
+	i := strings.LastIndex(strings.ToUpper(sql), "WHERE")
+	if i < 0 {
+		return false
+	}
+	where := sql[i:]
+	for _, t := range u.TargetList {
+		name := t.GetResTarget().GetName()
+		if name != "" && regexp.MustCompile(`(^|[^A-Za-z0-9_])"?`+regexp.QuoteMeta(name)+`"?\s*=`).MatchString(where) {
+			return true
+		}
+	}
+	return false
 }
 
 func withoutValueFindings(fs []analyzer.Finding) []analyzer.Finding {

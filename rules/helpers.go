@@ -9,29 +9,9 @@ import (
 	"github.com/pgrmw/pgrmw/analyzer"
 )
 
-// versionNames are column names (or _-separated suffixes) used for
-// optimistic locking.
-var versionNames = []string{"version", "lockversion", "lock_version", "rowversion", "row_version", "revision", "rev", "etag", "optlock", "xmin"}
-
 // isVersionColumn reports whether a column name looks like an optimistic
-// lock version (version, lock_version, post_version, rowVersion, xmin…). It
-// is on the hot path of every UPDATE, hence no regexp.
-func isVersionColumn(col string) bool {
-	for _, n := range versionNames {
-		if len(col) < len(n) || !strings.EqualFold(col[len(col)-len(n):], n) {
-			continue
-		}
-		if len(col) == len(n) {
-			return true
-		}
-		prev := col[len(col)-len(n)-1]
-		first := col[len(col)-len(n)]
-		if prev == '_' || (first >= 'A' && first <= 'Z') {
-			return true
-		}
-	}
-	return false
-}
+// lock version (see analyzer.IsVersionColumn).
+func isVersionColumn(col string) bool { return analyzer.IsVersionColumn(col) }
 
 // suppressed reports whether a pgrmw:ignore comment on any of the
 // executions names the rule.
@@ -104,14 +84,4 @@ func sessionLabel(info analyzer.SessionInfo) string {
 // hidden reports whether a value was replaced by a capture's keyed hash
 // ("h:" + hex): equal values still compare equal, but printing it or doing
 // arithmetic on it means nothing.
-func hidden(v string) bool {
-	if len(v) < 4 || v[0] != 'h' || v[1] != ':' {
-		return false
-	}
-	for _, c := range v[2:] {
-		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+func hidden(v string) bool { return analyzer.IsHiddenValue(v) }

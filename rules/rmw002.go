@@ -3,7 +3,6 @@ package rules
 import (
 	_ "embed"
 	"fmt"
-	"math/big"
 
 	"github.com/pgrmw/pgrmw/analyzer"
 )
@@ -53,7 +52,7 @@ func runRMW002(p *analyzer.Pass) {
 		if !advanced && !s.Relative && w.Read != nil {
 			if read, ok := w.Read.Value(s.Column); ok {
 				if v, ok := e.Value(s.Value); ok {
-					advanced = isSuccessor(read, v)
+					advanced = analyzer.IsSuccessor(read, v)
 				}
 			}
 		}
@@ -62,15 +61,6 @@ func runRMW002(p *analyzer.Pass) {
 			return
 		}
 	}
-}
-
-func isSuccessor(read, written string) bool {
-	r, ok1 := new(big.Int).SetString(read, 10)
-	w, ok2 := new(big.Int).SetString(written, 10)
-	if !ok1 || !ok2 {
-		return false
-	}
-	return new(big.Int).Sub(w, r).Cmp(big.NewInt(1)) == 0
 }
 
 func report002(p *analyzer.Pass, w *analyzer.WriteRecord, col, msg string) {
