@@ -75,6 +75,8 @@ func extractStmt(f *StatementFacts, n *pg_query.Node) {
 		f.Kind = StmtReset
 	case n.GetLockStmt() != nil:
 		extractLock(f, n.GetLockStmt())
+	case n.GetMergeStmt() != nil:
+		extractMerge(f, n.GetMergeStmt())
 	}
 }
 
@@ -507,10 +509,28 @@ func extractUpdate(f *StatementFacts, u *pg_query.UpdateStmt) {
 	addRangeVar(f, u.Relation)
 	f.Target = u.Relation.GetRelname()
 	alias := u.Relation.GetAlias().GetAliasname()
+	var sources valueSources
 	for _, from := range u.FromClause {
 		addFromItem(f, from)
+		sources = sources.add(from)
 	}
-	for _, t := range u.TargetList {
+	addSets(f, u.TargetList, alias, sources)
+	quals := []*pg_query.Node{u.WhereClause}
+	for _, from := range u.FromClause {
+		quals = joinQuals(from, quals)
+	}
+	for _, q := range quals {
+		collectPredicates(f, q, f.Target)
+		sources.collectPredicates(f, q, f.Target, alias)
+	}
+	f.Returning = len(u.ReturningList) > 0
+}
+
+// addSets classifies the assignments of an UPDATE (or of MERGE's WHEN
+// MATCHED THEN UPDATE). A value taken from a value source is one the
+// client computed.
+func addSets(f *StatementFacts, targets []*pg_query.Node, alias string, sources valueSources) {
+	for _, t := range targets {
 		rt := t.GetResTarget()
 		if rt == nil {
 			continue
@@ -524,16 +544,45 @@ func extractUpdate(f *StatementFacts, u *pg_query.UpdateStmt) {
 				val = m.Source
 			}
 		}
-		f.Sets = append(f.Sets, setTarget(rt.Name, val, f.Target, alias, false))
+		set := setTarget(rt.Name, val, f.Target, alias, false)
+		if set.ServerSide && !set.Relative && sources.referenced(val) {
+			set.ServerSide = false
+		}
+		f.Sets = append(f.Sets, set)
 	}
-	quals := []*pg_query.Node{u.WhereClause}
-	for _, from := range u.FromClause {
-		quals = joinQuals(from, quals)
+}
+
+// extractMerge reads MERGE as the UPDATE its WHEN MATCHED THEN UPDATE
+// branch is: the rows joined to the source, the assignments of that branch
+// and its AND condition as part of the row's predicate (a version check).
+// A MERGE without such a branch only inserts or deletes.
+func extractMerge(f *StatementFacts, m *pg_query.MergeStmt) {
+	f.ModifyingCTE = hasModifyingCTE(m.WithClause)
+	addRangeVar(f, m.Relation)
+	if rv := m.SourceRelation.GetRangeVar(); rv != nil {
+		addRangeVar(f, rv)
 	}
-	for _, q := range quals {
+	f.Returning = len(m.ReturningList) > 0
+	var upd *pg_query.MergeWhenClause
+	for _, n := range m.MergeWhenClauses {
+		w := n.GetMergeWhenClause()
+		if w != nil && w.MatchKind == pg_query.MergeMatchKind_MERGE_WHEN_MATCHED && w.CommandType == pg_query.CmdType_CMD_UPDATE {
+			upd = w
+			break
+		}
+	}
+	if upd == nil {
+		return
+	}
+	f.Kind = StmtUpdate
+	f.Target = m.Relation.GetRelname()
+	alias := m.Relation.GetAlias().GetAliasname()
+	sources := valueSources(nil).add(m.SourceRelation)
+	addSets(f, upd.TargetList, alias, sources)
+	for _, q := range []*pg_query.Node{m.JoinCondition, upd.Condition} {
 		collectPredicates(f, q, f.Target)
+		sources.collectPredicates(f, q, f.Target, alias)
 	}
-	f.Returning = len(u.ReturningList) > 0
 }
 
 // setTarget classifies one assignment. With excluded, a reference to

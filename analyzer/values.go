@@ -235,6 +235,10 @@ func decodeArray(v []byte) (string, bool) {
 
 // arrayElements splits a text array literal {a,"b",NULL} into its elements
 // (one dimension; quotes and backslashes handled).
+// ArrayElements splits a one-dimensional array in PostgreSQL's text form
+// ({1,2}, {"a b",c}) into its elements; nil when s is not one.
+func ArrayElements(s string) []string { return arrayElements(s) }
+
 func arrayElements(s string) []string {
 	s = strings.TrimSpace(s)
 	if len(s) < 2 || s[0] != '{' || s[len(s)-1] != '}' {

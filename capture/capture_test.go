@@ -316,3 +316,33 @@ func TestNoPasswordEverWritten(t *testing.T) {
 		t.Errorf("capture = %s; caller's event %v", data, ev.Startup)
 	}
 }
+
+func TestHashModeHashesArrayParametersElementwise(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "c.jsonl")
+	evs := []*analyzer.Event{
+		{Kind: analyzer.EventBind, Session: "s1", Time: time.Unix(1, 0).UTC(),
+			Params: [][]byte{[]byte("{1,42,NULL}"), []byte("42"), []byte(`{"a":1}`), []byte(`{"x y",z}`)}},
+	}
+	writeAll(t, path, Options{Key: []byte("k")}, evs)
+	out, err := readAll(t, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := out[0].Params
+	elems := analyzer.ArrayElements(string(p[0]))
+	if len(elems) != 3 || elems[2] != "NULL" {
+		t.Fatalf("array hashed to %q, want three elements with NULL kept", p[0])
+	}
+	if elems[1] != string(p[1]) {
+		t.Errorf("42 in an array hashed to %q, 42 alone to %q", elems[1], p[1])
+	}
+	if strings.Contains(string(p[0]), "42") && !strings.Contains(string(p[0]), "h:") {
+		t.Errorf("array value leaked: %q", p[0])
+	}
+	if analyzer.ArrayElements(string(p[2])) != nil || !analyzer.IsHiddenValue(string(p[2])) {
+		t.Errorf("a JSON object is one value, got %q", p[2])
+	}
+	if got := analyzer.ArrayElements(string(p[3])); len(got) != 2 || !analyzer.IsHiddenValue(got[0]) {
+		t.Errorf("quoted element array hashed to %q", p[3])
+	}
+}

@@ -57,7 +57,7 @@ func (r *redactor) redact(ev *analyzer.Event) {
 	if r.mode == ValuesRaw {
 		return
 	}
-	ev.Params = r.values(ev.Params)
+	ev.Params = r.params(ev.Params)
 	ev.Values = r.values(ev.Values)
 	if ev.SQL != "" {
 		ev.SQL = r.sql(ev.SQL)
@@ -78,6 +78,67 @@ func (r *redactor) values(vs [][]byte) [][]byte {
 		out[i] = r.hashValue(v)
 	}
 	return out
+}
+
+// params is values for Bind parameters, except that a one-dimensional
+// array ({1,42}) is hashed element by element ({h:…,h:…}): the analyzer
+// expands = ANY($1) and unnest($1) into rows, and each element must still
+// equal the same value hashed elsewhere (a row's id in a DataRow).
+func (r *redactor) params(vs [][]byte) [][]byte {
+	if vs == nil || r.mode != ValuesHash {
+		return r.values(vs)
+	}
+	out := make([][]byte, len(vs))
+	for i, v := range vs {
+		switch {
+		case v == nil:
+		case isPlainArray(v):
+			out[i] = r.hashArray(v)
+		default:
+			out[i] = r.hashValue(v)
+		}
+	}
+	return out
+}
+
+// isPlainArray reports whether v is a one-dimensional array in text form
+// with at least one element. A JSON object ({"a": 1}) is not: its ':'
+// outside quotes rules it out, as nested braces rule out what the analyzer
+// would not expand either.
+func isPlainArray(v []byte) bool {
+	if len(v) < 3 || v[0] != '{' || v[len(v)-1] != '}' {
+		return false
+	}
+	inQuote := false
+	for i := 1; i < len(v)-1; i++ {
+		switch c := v[i]; {
+		case inQuote && c == '\\':
+			i++
+		case c == '"':
+			inQuote = !inQuote
+		case !inQuote && (c == ':' || c == '{' || c == '}'):
+			return false
+		}
+	}
+	return !inQuote
+}
+
+// hashArray hashes each element of a plain array; NULL elements stay NULL.
+func (r *redactor) hashArray(v []byte) []byte {
+	elems := analyzer.ArrayElements(string(v))
+	out := make([]byte, 0, 2+len(elems)*(3+2*hashBytes))
+	out = append(out, '{')
+	for i, e := range elems {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		if e == "NULL" {
+			out = append(out, e...)
+			continue
+		}
+		out = append(out, r.hashValue([]byte(e))...)
+	}
+	return append(out, '}')
 }
 
 // sql replaces the literals of each statement in text, leaving those of
