@@ -46,6 +46,13 @@ type line struct {
 type sample struct{ tps, latencyMS float64 }
 
 func main() {
+	if len(os.Args) == 4 && os.Args[1] == forwardMode {
+		if err := runForward(os.Args[2], os.Args[3]); err != nil {
+			fmt.Fprintln(os.Stderr, "pgrmw-bench forwarder:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(); err != nil {
 		fmt.Fprintln(os.Stderr, "pgrmw-bench:", err)
 		os.Exit(1)
@@ -61,6 +68,7 @@ func run() error {
 	idle := flag.Int("idle", 1000, "idle connections for the memory reading (0 to skip)")
 	findings := flag.String("findings", "", "where pgrmw writes findings (default: a temp file); the bench must produce none")
 	relayOnly := flag.Bool("relay", true, "also measure pgrmw with --analysis=false (the relay's own cost)")
+	floor := flag.Bool("forward", true, "also measure a bare epoll byte forwarder in Go (the floor of any Go relay)")
 	flag.Parse()
 
 	pgbench, err := findTool("pgbench")
@@ -101,6 +109,14 @@ func run() error {
 		}
 		defer stopRelay()
 		contenders = append(contenders, relay)
+	}
+	if *floor {
+		fwd, stopForward, err := startForward(srv)
+		if err != nil {
+			return err
+		}
+		defer stopForward()
+		contenders = append(contenders, fwd)
 	}
 	bouncer, stopBouncer, err := startPgBouncer(srv, tmp)
 	if err != nil {
