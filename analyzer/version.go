@@ -48,12 +48,18 @@ func IsSuccessor(read, written string) bool {
 // (Hibernate's OptimisticLockType.DIRTY/ALL): it detects concurrent changes
 // of that column only.
 func versionLike(e *Execution, set SetTarget, expected []string) bool {
-	if set.Relative || set.Increment || set.ServerSide || IsVersionColumn(set.Column) || lastChangeStamp(e, set) {
+	if set.Relative || set.Increment || set.ServerSide || IsVersionColumn(set.Column) || isTokenName(set.Column) ||
+		lastChangeStamp(e, set) {
 		return true
 	}
 	v, ok := e.Value(set.Value)
 	if !ok {
 		return false
+	}
+	if isUUID(v) {
+		// A fresh random token per write (ASP.NET's ConcurrencyStamp,
+		// hand-rolled etags) works as a version.
+		return true
 	}
 	for _, x := range expected {
 		// A capture that hashes parameters hides whether the value
@@ -63,6 +69,34 @@ func versionLike(e *Execution, set SetTarget, expected []string) bool {
 		}
 	}
 	return false
+}
+
+// isTokenName: column names used for a concurrency token other than a
+// version number (ConcurrencyStamp, concurrency_token, row_stamp…).
+func isTokenName(col string) bool {
+	c := strings.ToLower(col)
+	return strings.Contains(c, "concurrency") || strings.HasSuffix(c, "stamp") || strings.HasSuffix(c, "token")
+}
+
+// isUUID reports whether v is a UUID in its usual text form.
+func isUUID(v string) bool {
+	if len(v) != 36 {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // IsHiddenValue reports whether v is a hashed parameter ("h:" and hex, as a
