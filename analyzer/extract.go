@@ -422,21 +422,39 @@ func opName(e *pg_query.A_Expr) string {
 
 // collectPredicates gathers column equalities through AND chains.
 func collectPredicates(f *StatementFacts, n *pg_query.Node, defaultTable string) {
+	walkEqualities(n, func(e *pg_query.A_Expr) { equalityPredicate(f, e, defaultTable) })
+}
+
+// collectWritePredicates is collectPredicates for the rows an UPDATE or
+// MERGE writes, where a column may also be equated with a value source's.
+func collectWritePredicates(f *StatementFacts, n *pg_query.Node, alias string, sources valueSources) {
+	walkEqualities(n, func(e *pg_query.A_Expr) {
+		if !sources.predicate(f, e, f.Target, alias) {
+			equalityPredicate(f, e, f.Target)
+		}
+	})
+}
+
+// walkEqualities calls fn for each "=" (and IN, = ANY) conjunct of n.
+func walkEqualities(n *pg_query.Node, fn func(*pg_query.A_Expr)) {
 	if n == nil {
 		return
 	}
 	if b := n.GetBoolExpr(); b != nil {
 		if b.Boolop == pg_query.BoolExprType_AND_EXPR {
 			for _, a := range b.Args {
-				collectPredicates(f, a, defaultTable)
+				walkEqualities(a, fn)
 			}
 		}
 		return
 	}
-	e := n.GetAExpr()
-	if e == nil || opName(e) != "=" {
-		return
+	if e := n.GetAExpr(); e != nil && opName(e) == "=" {
+		fn(e)
 	}
+}
+
+// equalityPredicate records col = value, col IN (…), col = ANY(…).
+func equalityPredicate(f *StatementFacts, e *pg_query.A_Expr, defaultTable string) {
 	colNode, valNode := e.Lexpr, e.Rexpr
 	if columnOf(colNode) == nil {
 		colNode, valNode = valNode, colNode
@@ -520,8 +538,7 @@ func extractUpdate(f *StatementFacts, u *pg_query.UpdateStmt) {
 		quals = joinQuals(from, quals)
 	}
 	for _, q := range quals {
-		collectPredicates(f, q, f.Target)
-		sources.collectPredicates(f, q, f.Target, alias)
+		collectWritePredicates(f, q, alias, sources)
 	}
 	f.Returning = len(u.ReturningList) > 0
 }
@@ -580,8 +597,7 @@ func extractMerge(f *StatementFacts, m *pg_query.MergeStmt) {
 	sources := valueSources(nil).add(m.SourceRelation)
 	addSets(f, upd.TargetList, alias, sources)
 	for _, q := range []*pg_query.Node{m.JoinCondition, upd.Condition} {
-		collectPredicates(f, q, f.Target)
-		sources.collectPredicates(f, q, f.Target, alias)
+		collectWritePredicates(f, q, alias, sources)
 	}
 }
 

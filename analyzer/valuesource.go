@@ -163,42 +163,28 @@ func (vs valueSources) referenced(n *pg_query.Node) bool {
 	return found
 }
 
-// collectPredicates adds target.col = source.col equalities (in an
-// AND tree) as predicates naming the rows by the source's values.
-func (vs valueSources) collectPredicates(f *StatementFacts, n *pg_query.Node, target, alias string) {
-	if n == nil || len(vs) == 0 {
-		return
-	}
-	if b := n.GetBoolExpr(); b != nil {
-		if b.Boolop == pg_query.BoolExprType_AND_EXPR {
-			for _, a := range b.Args {
-				vs.collectPredicates(f, a, target, alias)
-			}
-		}
-		return
-	}
-	e := n.GetAExpr()
-	if e == nil || e.Kind != pg_query.A_Expr_Kind_AEXPR_OP || opName(e) != "=" {
-		return
+// predicate records target.col = source.col as a predicate naming the rows
+// by the source's values; false when e is not such an equality.
+func (vs valueSources) predicate(f *StatementFacts, e *pg_query.A_Expr, target, alias string) bool {
+	if len(vs) == 0 || e.Kind != pg_query.A_Expr_Kind_AEXPR_OP {
+		return false
 	}
 	l, r := e.Lexpr, e.Rexpr
 	src, ok := vs.column(r)
 	if !ok {
 		l, r = r, l
 		if src, ok = vs.column(r); !ok {
-			return
+			return false
 		}
 	}
 	cr := columnOf(l)
 	if cr == nil {
-		return
+		return false
 	}
 	qual, col, star := columnRefParts(cr)
-	if star || col == "" {
-		return
-	}
-	if qual != "" && qual != target && qual != alias {
-		return
+	if star || col == "" || (qual != "" && qual != target && qual != alias) {
+		return false
 	}
 	f.Predicates = append(f.Predicates, Predicate{Table: target, Column: col, Values: src.values, Array: src.array})
+	return true
 }
