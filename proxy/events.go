@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 
@@ -129,9 +130,48 @@ func setTargetName(ev *analyzer.Event, target byte, name string) {
 	}
 }
 
+// backendDecoder holds one server direction's decoding state: message
+// structs reused across messages, and the last RowDescription and command
+// tag, which repeat on every execution of a prepared statement and are
+// shared by the events instead of allocated again (events treat them as
+// read-only).
+type backendDecoder struct {
+	rowDesc  pgproto3.RowDescription
+	dataRow  pgproto3.DataRow
+	descBody []byte
+	descCols []analyzer.Column
+	tag      string
+}
+
+// columns returns the event columns of a RowDescription body.
+func (b *backendDecoder) columns(body []byte) ([]analyzer.Column, error) {
+	if b.descCols != nil && bytes.Equal(body, b.descBody) {
+		return b.descCols, nil
+	}
+	if err := b.rowDesc.Decode(body); err != nil {
+		return nil, err
+	}
+	cols := make([]analyzer.Column, len(b.rowDesc.Fields))
+	for i, f := range b.rowDesc.Fields {
+		cols[i] = analyzer.Column{Name: string(f.Name), TableOID: f.TableOID, AttrNum: f.TableAttributeNumber,
+			TypeOID: f.DataTypeOID, Format: f.Format}
+	}
+	b.descBody = append(b.descBody[:0], body...)
+	b.descCols = cols
+	return cols, nil
+}
+
+// commandTag returns the tag as a string, the previous one when equal.
+func (b *backendDecoder) commandTag(tag []byte) string {
+	if string(tag) != b.tag { // no allocation: the compiler compares in place
+		b.tag = string(tag)
+	}
+	return b.tag
+}
+
 // backendEvent decodes a server message body into a fresh event; nil for
 // kinds that only update relay state (PortalSuspended).
-func backendEvent(typ byte, body []byte, rowDesc *pgproto3.RowDescription, dataRow *pgproto3.DataRow) (*analyzer.Event, error) {
+func (b *backendDecoder) backendEvent(typ byte, body []byte) (*analyzer.Event, error) {
 	switch typ {
 	case msgParameterDescription:
 		var m pgproto3.ParameterDescription
@@ -140,26 +180,22 @@ func backendEvent(typ byte, body []byte, rowDesc *pgproto3.RowDescription, dataR
 		}
 		return &analyzer.Event{Kind: analyzer.EventParameterDescription, ParamOIDs: m.ParameterOIDs}, nil
 	case msgRowDescription:
-		if err := rowDesc.Decode(body); err != nil {
+		cols, err := b.columns(body)
+		if err != nil {
 			return nil, err
-		}
-		cols := make([]analyzer.Column, len(rowDesc.Fields))
-		for i, f := range rowDesc.Fields {
-			cols[i] = analyzer.Column{Name: string(f.Name), TableOID: f.TableOID, AttrNum: f.TableAttributeNumber,
-				TypeOID: f.DataTypeOID, Format: f.Format}
 		}
 		return &analyzer.Event{Kind: analyzer.EventRowDescription, Columns: cols}, nil
 	case msgDataRow:
-		if err := dataRow.Decode(body); err != nil {
+		if err := b.dataRow.Decode(body); err != nil {
 			return nil, err
 		}
-		return &analyzer.Event{Kind: analyzer.EventDataRow, Values: analyzer.CapValues(dataRow.Values)}, nil
+		return &analyzer.Event{Kind: analyzer.EventDataRow, Values: analyzer.CapValues(b.dataRow.Values)}, nil
 	case msgCommandComplete:
 		var m pgproto3.CommandComplete
 		if err := m.Decode(body); err != nil {
 			return nil, err
 		}
-		return &analyzer.Event{Kind: analyzer.EventCommandComplete, Tag: string(m.CommandTag)}, nil
+		return &analyzer.Event{Kind: analyzer.EventCommandComplete, Tag: b.commandTag(m.CommandTag)}, nil
 	case msgEmptyQuery:
 		return &analyzer.Event{Kind: analyzer.EventEmptyQuery}, nil
 	case msgErrorResponse:

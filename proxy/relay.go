@@ -8,8 +8,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgproto3"
-
 	"github.com/pgrmw/pgrmw/analyzer"
 )
 
@@ -73,8 +71,7 @@ type direction struct {
 
 	// Backend state.
 	rowsInResult int
-	rowDesc      pgproto3.RowDescription
-	dataRow      pgproto3.DataRow
+	decoder      backendDecoder
 	lastFatal    bool
 }
 
@@ -296,7 +293,7 @@ func (d *direction) handle(typ byte, pos, total int) {
 	if d.s.replies != nil && d.filterReply(typ, pos, total) {
 		return
 	}
-	ev, err := backendEvent(typ, body, &d.rowDesc, &d.dataRow)
+	ev, err := d.decoder.backendEvent(typ, body)
 	if err != nil {
 		d.s.log.Debug().Err(err).Msg("undecodable server message forwarded as is")
 		return

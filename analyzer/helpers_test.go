@@ -34,3 +34,28 @@ func TestIsSuccessor(t *testing.T) {
 		}
 	}
 }
+
+func TestCapValuesKeepsNullsEmptiesAndBounds(t *testing.T) {
+	long := make([]byte, MaxValueBytes+10)
+	for i := range long {
+		long[i] = 'x'
+	}
+	in := [][]byte{[]byte("42"), nil, {}, long, []byte("tail")}
+	out := CapValues(in)
+	if len(out) != len(in) {
+		t.Fatalf("len %d", len(out))
+	}
+	if string(out[0]) != "42" || out[1] != nil || out[2] == nil || len(out[2]) != 0 ||
+		len(out[3]) != MaxValueBytes || string(out[4]) != "tail" {
+		t.Fatalf("got %q", out)
+	}
+	// The copies are independent of the input and of each other.
+	in[0][0] = '9'
+	out[0] = append(out[0], '!')
+	if string(out[0]) != "42!" || string(out[4]) != "tail" || out[3][0] != 'x' {
+		t.Fatalf("values share memory: %q", out)
+	}
+	if CapValues(nil) != nil {
+		t.Fatal("nil input must stay nil")
+	}
+}
