@@ -471,6 +471,15 @@ func (s *Session) rollbackTo(name string) {
 			r.write = false
 		}
 	}
+	if s.tableLockTx == s.tx.ID {
+		kept := s.tableLocks[:0]
+		for _, l := range s.tableLocks {
+			if l.depth <= idx {
+				kept = append(kept, l)
+			}
+		}
+		s.tableLocks = kept
+	}
 }
 
 // startupIsolationOf reads `-c default_transaction_isolation=…` (or
@@ -517,10 +526,12 @@ func (s *Session) noteAdvisory(op Advisory, e *Execution) {
 	}
 }
 
-// tableLock is a table LOCKed by statement Seq of its transaction.
+// tableLock is a table LOCKed by statement Seq of its transaction, at
+// savepoint depth depth.
 type tableLock struct {
 	table string
 	seq   uint64
+	depth int
 }
 
 // noteTableLocks follows LOCK TABLE in the open transaction (outside one,
@@ -533,7 +544,7 @@ func (s *Session) noteTableLocks(tables []string, e *Execution) {
 		s.tableLockTx, s.tableLocks = s.tx.ID, s.tableLocks[:0]
 	}
 	for _, t := range tables {
-		s.tableLocks = append(s.tableLocks, tableLock{table: t, seq: e.Seq})
+		s.tableLocks = append(s.tableLocks, tableLock{table: t, seq: e.Seq, depth: len(s.savepoints)})
 	}
 }
 
