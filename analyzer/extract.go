@@ -473,7 +473,9 @@ func equalityPredicate(f *StatementFacts, e *pg_query.A_Expr, defaultTable strin
 	}
 	p := Predicate{Table: table, Column: col}
 	switch e.Kind {
-	case pg_query.A_Expr_Kind_AEXPR_OP:
+	case pg_query.A_Expr_Kind_AEXPR_OP, pg_query.A_Expr_Kind_AEXPR_NOT_DISTINCT:
+		// IS NOT DISTINCT FROM: a NULL-safe equality (EF Core, hand-written
+		// checks of nullable tokens); with a value it names rows as = does.
 		o, ok := operandOf(valNode)
 		if !ok {
 			return
