@@ -9,13 +9,16 @@ func TestIsUUIDAndTokenNames(t *testing.T) {
 		"1f44c1a0-5c3e-4d2a-9f1e-00000000000":  false,
 		"1f44c1a0x5c3e-4d2a-9f1e-000000000001": false,
 		"250":                                  false,
+		"9f1e5c3e4d2a1f44c1a05c3e4d2a9f1e":     true,
+		"9f1e5c3e4d2a1f44c1a05c3e4d2a9f1g":     false,
 	} {
 		if got := isUUID(v); got != want {
 			t.Errorf("isUUID(%q) = %v, want %v", v, got, want)
 		}
 	}
 	for col, want := range map[string]bool{
-		"ConcurrencyStamp": true, "concurrency_token": true, "row_stamp": true, "balance": false, "name": false,
+		"ConcurrencyStamp": true, "concurrency_token": true, "row_stamp": true, "version_id": true,
+		"balance": false, "name": false,
 	} {
 		if got := isTokenName(col); got != want {
 			t.Errorf("isTokenName(%q) = %v, want %v", col, got, want)

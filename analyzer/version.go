@@ -71,15 +71,26 @@ func versionLike(e *Execution, set SetTarget, expected []string) bool {
 	return false
 }
 
-// isTokenName: column names used for a concurrency token other than a
-// version number (ConcurrencyStamp, concurrency_token, row_stamp…).
+// isTokenName: column names used for a concurrency token or version that
+// IsVersionColumn's suffixes miss (ConcurrencyStamp, concurrency_token,
+// row_stamp, version_id, version_number…).
 func isTokenName(col string) bool {
 	c := strings.ToLower(col)
-	return strings.Contains(c, "concurrency") || strings.HasSuffix(c, "stamp") || strings.HasSuffix(c, "token")
+	return strings.Contains(c, "concurrency") || strings.Contains(c, "version") || strings.HasSuffix(c, "stamp") ||
+		strings.HasSuffix(c, "token")
 }
 
-// isUUID reports whether v is a UUID in its usual text form.
+// isUUID reports whether v is a UUID in its usual text form, or as 32 hex
+// digits (uuid4().hex, SQLAlchemy's version_id_generator recipe).
 func isUUID(v string) bool {
+	if len(v) == 32 {
+		for i := 0; i < len(v); i++ {
+			if c := v[i]; !(c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F') {
+				return false
+			}
+		}
+		return true
+	}
 	if len(v) != 36 {
 		return false
 	}
