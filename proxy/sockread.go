@@ -46,7 +46,10 @@ func (d *direction) runRaw(raw syscall.RawConn) error {
 			case err == syscall.EINTR:
 				continue
 			case err == syscall.EAGAIN:
-				return false // spurious readiness: wait again
+				// Nothing to read (the first call, before any readiness,
+				// or a spurious wake-up): wait, holding no buffer.
+				d.parkBuffer()
+				return false
 			case err != nil:
 				m, rerr = 0, d.readOpError(os.NewSyscallError("read", err))
 			case m == 0:
