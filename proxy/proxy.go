@@ -43,6 +43,7 @@ type counters struct {
 	bytesFromClients, bytesFromServers           atomic.Int64
 	eventsEmitted                                atomic.Int64
 	refusalsIgnored                              atomic.Int64
+	relayBuffers                                 atomic.Int64
 }
 
 // Stats are cumulative counters (except SessionsOpen) a metrics layer can
@@ -57,6 +58,9 @@ type Stats struct {
 	// RefusalsIgnored counts Gate refusals that were forwarded anyway because
 	// refusing is not implemented yet.
 	RefusalsIgnored int64
+	// RelayBuffers is the number of relay buffers sessions hold now: an
+	// idle session holds none.
+	RelayBuffers int64
 }
 
 // New validates cfg and returns a proxy ready to Serve.
@@ -121,6 +125,7 @@ func (p *Proxy) Stats() Stats {
 		BytesFromServers: p.stats.bytesFromServers.Load(),
 		EventsEmitted:    p.stats.eventsEmitted.Load(),
 		RefusalsIgnored:  p.stats.refusalsIgnored.Load(),
+		RelayBuffers:     p.stats.relayBuffers.Load(),
 	}
 }
 

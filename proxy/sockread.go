@@ -89,11 +89,13 @@ func (d *direction) parkBuffer() {
 func (d *direction) putBuffer() {
 	bufferPool.Put(d.pooled)
 	d.pooled, d.buf = nil, nil
+	d.s.p.stats.relayBuffers.Add(-1)
 }
 
 func (d *direction) takeBuffer() {
 	if d.pooled == nil {
 		d.pooled = bufferPool.Get().(*[]byte)
 		d.buf = *d.pooled
+		d.s.p.stats.relayBuffers.Add(1)
 	}
 }

@@ -184,6 +184,7 @@ func (l *live) proxyStats() livehttp.ProxyStats {
 		ps = livehttp.ProxyStats{
 			SessionsOpen: st.SessionsOpen, SessionsTotal: st.SessionsTotal, SessionsRefused: st.SessionsRefused,
 			BytesFromClients: st.BytesFromClients, BytesFromServers: st.BytesFromServers, EventsEmitted: st.EventsEmitted,
+			RelayBuffers: st.RelayBuffers,
 		}
 	}
 	if l.async != nil {

@@ -43,6 +43,9 @@ type ProxyStats struct {
 	EventsDropped int64
 	// WritesBlocked counts statements refused in block mode.
 	WritesBlocked int64
+	// RelayBuffers is the number of relay buffers (32 KiB each) sessions
+	// hold now; idle sessions hold none.
+	RelayBuffers int64
 }
 
 // AnalyzerStats is what the live view reads from the analyzer; cumulative.

@@ -21,6 +21,7 @@ var (
 	descEventsEmitted    = desc("pgrmw_events_total", "Protocol events the proxy emitted for analysis.")
 	descEventsDropped    = desc("pgrmw_events_dropped_total", "Events not analysed because analysis fell behind (backpressure).")
 	descWritesBlocked    = desc("pgrmw_writes_blocked_total", "Writes refused in block mode.")
+	descRelayBuffers     = desc("pgrmw_relay_buffers", "Relay buffers (32 KiB each) held by sessions now; idle sessions hold none.")
 	descEventsAnalyzed   = desc("pgrmw_events_analyzed_total", "Events the analyzer processed.")
 	descStatementsParsed = desc("pgrmw_statements_parsed_total", "Statements parsed by pg_query (statement-cache misses).")
 	descStatements       = desc("pgrmw_statements_total", "Statements analysed.")
@@ -35,7 +36,7 @@ var (
 func (c *statsCollector) Describe(ch chan<- *prometheus.Desc) {
 	for _, d := range []*prometheus.Desc{
 		descSessionsOpen, descSessionsTotal, descSessionsRefused, descBytes, descEventsEmitted,
-		descEventsDropped, descWritesBlocked, descEventsAnalyzed, descStatements, descStatementsParsed, descCacheHits, descCacheMisses,
+		descEventsDropped, descWritesBlocked, descRelayBuffers, descEventsAnalyzed, descStatements, descStatementsParsed, descCacheHits, descCacheMisses,
 		descCacheHitRatio, descParseErrors, descAnalysisPanics, descFindingGroups,
 	} {
 		ch <- d
@@ -68,6 +69,7 @@ func (c *statsCollector) Collect(ch chan<- prometheus.Metric) {
 	counter(descEventsEmitted, p.EventsEmitted)
 	counter(descEventsDropped, p.EventsDropped)
 	counter(descWritesBlocked, p.WritesBlocked)
+	gauge(descRelayBuffers, float64(p.RelayBuffers))
 	ucounter(descEventsAnalyzed, a.EventsAnalyzed)
 	ucounter(descStatements, a.Statements)
 	ucounter(descStatementsParsed, a.StatementsParsed)
