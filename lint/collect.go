@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/pgrmw/pgrmw/analyzer"
+	"github.com/pgrmw/pgrmw/analyzer/sqltext"
 	"github.com/pgrmw/pgrmw/capture"
 	"github.com/pgrmw/pgrmw/serverlog"
 )
@@ -165,6 +167,7 @@ func Collect(ctx context.Context, paths []string, opts Options) (*Result, error)
 		}
 	}
 	lastInput := map[bool]int{}
+	logged := make([]loggedStatements, len(ins))
 	var fatal error
 	for b := range batches {
 		if fatal != nil {
@@ -201,6 +204,9 @@ func Collect(ctx context.Context, paths []string, opts Options) (*Result, error)
 			if it.ev.Kind == analyzer.EventQuery || it.ev.Kind == analyzer.EventExecute || it.ev.Kind == analyzer.EventParse {
 				ring.add(it.ev, Location{Input: ins[b.in].path, Line: it.line})
 			}
+			if !hasResults {
+				logged[b.in].count(it.ev)
+			}
 			if fs := eng.Feed(it.ev); len(fs) > 0 {
 				addFindings(b.in, fs, it.line)
 			}
@@ -219,8 +225,45 @@ func Collect(ctx context.Context, paths []string, opts Options) (*Result, error)
 			addFindings(lastInput[hasResults], eng.Close(), 0)
 		}
 	}
+	for i, in := range ins {
+		if in.kind.IsServerLog() {
+			if w := logged[i].warning(in.path); w != "" {
+				res.Warnings = append(res.Warnings, w)
+			}
+		}
+	}
 	res.Elapsed = time.Since(start)
 	return res, nil
+}
+
+// loggedStatements counts what a server log shows, to tell a log that
+// cannot reveal a read-modify-write (statement logging off, or 'mod' or
+// 'ddl', which leave the reads out) from one that has nothing to report:
+// both would otherwise pass lint silently.
+type loggedStatements struct{ reads, writes, other int }
+
+func (l *loggedStatements) count(ev *analyzer.Event) {
+	if ev.Kind != analyzer.EventQuery && ev.Kind != analyzer.EventParse {
+		return
+	}
+	switch strings.ToLower(sqltext.FirstWord(ev.SQL)) {
+	case "select", "with", "table", "values":
+		l.reads++
+	case "update", "insert", "merge", "delete":
+		l.writes++
+	default:
+		l.other++
+	}
+}
+
+func (l *loggedStatements) warning(path string) string {
+	switch {
+	case l.reads+l.writes+l.other == 0:
+		return fmt.Sprintf("%s: the server log shows no statements: set log_statement = 'all' (or log_min_duration_statement = 0) to have traffic to check", path)
+	case l.writes > 0 && l.reads == 0:
+		return fmt.Sprintf("%s: the server log shows %d writes and no reads: if log_statement is 'mod' or 'ddl', SELECTs are left out and no read-modify-write can be seen; set log_statement = 'all'", path, l.writes)
+	}
+	return ""
 }
 
 // produce reads the inputs in order and sends their events in batches.

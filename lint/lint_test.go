@@ -411,3 +411,43 @@ func TestGzippedInput(t *testing.T) {
 		t.Errorf("inputs = %+v", res.Inputs)
 	}
 }
+
+// A server log that cannot show a read-modify-write (no statements, or
+// writes without reads as log_statement = 'mod' writes) says so instead of
+// passing silently; a log with reads and writes does not.
+func TestServerLogWithoutReadsIsAWarning(t *testing.T) {
+	dir := t.TempDir()
+	prefix := "2026-11-25 18:14:41.000 UTC [3001] 6b072591.bb9 00000 app@db psql "
+	write := func(name string, lines ...string) string {
+		var b strings.Builder
+		b.WriteString(prefix + "LOG:  connection authorized: user=app database=db application_name=psql\n")
+		for _, l := range lines {
+			b.WriteString(prefix + "LOG:  " + l + "\n")
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, c := range []struct {
+		name  string
+		lines []string
+		want  string
+	}{
+		{"none.log", nil, "no statements"},
+		{"mod.log", []string{"statement: UPDATE users SET balance = 250 WHERE id = 42",
+			"statement: INSERT INTO audit VALUES (1)"}, "2 writes and no reads"},
+		{"all.log", []string{"statement: SELECT balance FROM users WHERE id = 42",
+			"statement: UPDATE users SET balance = 250 WHERE id = 42"}, ""},
+	} {
+		res, err := Collect(context.Background(), []string{write(c.name, c.lines...)}, testOptions(nil))
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		got := strings.Join(res.Warnings, "\n")
+		if c.want == "" && got != "" || c.want != "" && !strings.Contains(got, c.want) {
+			t.Errorf("%s: warnings %q, want %q", c.name, got, c.want)
+		}
+	}
+}
