@@ -183,3 +183,49 @@ func TestLoadConfig(t *testing.T) {
 		t.Errorf("bad action accepted")
 	}
 }
+
+// Odd shapes of the statements the value-source, MERGE and LOCK extraction
+// reads must give facts (or none), never a panic.
+func TestFactsOddWriteShapes(t *testing.T) {
+	for _, sql := range []string{
+		"UPDATE t SET a = v.a FROM (VALUES (1)) v WHERE t.id = v.id",
+		"UPDATE t SET a = v.a FROM (VALUES (1, 2), (3)) v(id, a) WHERE t.id = v.id",
+		"UPDATE t SET a = v.a FROM (VALUES (1 + 2, $1)) v(id, a) WHERE t.id = v.id",
+		"UPDATE t SET a = v.a FROM unnest() AS v(a) WHERE t.id = v.a",
+		"UPDATE t SET a = v.a FROM unnest(ARRAY[1,2], $1) AS v(id, a) WHERE t.id = v.id",
+		"UPDATE t SET a = v.a FROM generate_series(1, 3) AS v(a) WHERE t.id = v.a",
+		"UPDATE t SET a = v.a FROM (SELECT $1 UNION SELECT $2) v(a) WHERE t.id = v.a",
+		"MERGE INTO t USING (SELECT) s ON true WHEN MATCHED THEN DO NOTHING",
+		"MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE",
+		"MERGE INTO t USING s ON t.id = s.id WHEN NOT MATCHED THEN INSERT VALUES (s.id)",
+		"MERGE INTO t USING (VALUES ($1, $2)) s(id, a) ON t.id = s.id WHEN MATCHED AND t.a IS NULL THEN UPDATE SET a = s.a",
+		"LOCK t",
+		"LOCK TABLE ONLY a, public.b IN ACCESS EXCLUSIVE MODE NOWAIT",
+		"LOCK TABLE a IN ROW SHARE MODE",
+	} {
+		fs, err := parseFacts(sql)
+		if err != nil {
+			t.Errorf("%s: %v", sql, err)
+			continue
+		}
+		if len(fs) != 1 {
+			t.Errorf("%s: %d statements", sql, len(fs))
+		}
+	}
+	fs, _ := parseFacts("LOCK TABLE ONLY a, public.b IN ACCESS EXCLUSIVE MODE NOWAIT")
+	if got := fs[0].TableLocks; len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Errorf("table locks %q", got)
+	}
+	fs, _ = parseFacts("LOCK t")
+	if len(fs[0].TableLocks) != 1 {
+		t.Errorf("LOCK without a mode is ACCESS EXCLUSIVE: %q", fs[0].TableLocks)
+	}
+	fs, _ = parseFacts("LOCK TABLE a IN ROW SHARE MODE")
+	if len(fs[0].TableLocks) != 0 {
+		t.Errorf("ROW SHARE does not keep writers out: %q", fs[0].TableLocks)
+	}
+	fs, _ = parseFacts("MERGE INTO t USING (VALUES ($1, $2)) s(id, a) ON t.id = s.id WHEN MATCHED AND t.a IS NULL THEN UPDATE SET a = s.a")
+	if f := fs[0]; f.Kind != StmtUpdate || f.Target != "t" || len(f.Sets) != 1 || f.Sets[0].ServerSide || len(f.Predicates) != 1 || f.Predicates[0].Column != "id" {
+		t.Errorf("MERGE facts: %+v", f)
+	}
+}
