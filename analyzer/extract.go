@@ -175,8 +175,9 @@ func extractSelect(f *StatementFacts, s *pg_query.SelectStmt) {
 		return
 	}
 	f.ModifyingCTE = hasModifyingCTE(s.WithClause)
+	ctes := readCTEs(s.WithClause)
 	for _, from := range s.FromClause {
-		addFromItem(f, from)
+		addReadSource(f, from, ctes)
 	}
 	single := ""
 	if len(f.Tables) == 1 {
@@ -238,6 +239,77 @@ func extractSelect(f *StatementFacts, s *pg_query.SelectStmt) {
 		collectPredicates(f, q, single)
 	}
 	modifyingCTEFacts(f, s.WithClause)
+}
+
+// readCTEs extracts the plain SELECTs of a WITH clause by name, so a query
+// reading through them (WITH u AS (SELECT … FROM users WHERE id = $1)
+// SELECT … FROM u) is seen as the read of the table they read. Recursive
+// CTEs and data-modifying ones (see modifyingCTEFacts) are left out.
+func readCTEs(w *pg_query.WithClause) map[string]*StatementFacts {
+	if w == nil || w.Recursive {
+		return nil
+	}
+	var out map[string]*StatementFacts
+	for _, c := range w.Ctes {
+		cte := c.GetCommonTableExpr()
+		sel := cte.GetCtequery().GetSelectStmt()
+		if sel == nil {
+			continue
+		}
+		inner := &StatementFacts{}
+		extractSelect(inner, sel)
+		if out == nil {
+			out = map[string]*StatementFacts{}
+		}
+		out[cte.GetCtename()] = inner
+	}
+	return out
+}
+
+// addReadSource adds a FROM item of a SELECT. A subquery or CTE stands for
+// the table it reads: its predicates name the rows, and its alias resolves
+// to that table, as Sequelize's findOne with include and limit (FROM
+// (SELECT … FROM "users" AS "User" WHERE "User"."id" = 42 LIMIT 1) AS
+// "User" LEFT OUTER JOIN …) and hand-written CTEs read.
+func addReadSource(f *StatementFacts, n *pg_query.Node, ctes map[string]*StatementFacts) {
+	switch {
+	case n.GetRangeVar() != nil:
+		rv := n.GetRangeVar()
+		if inner, ok := ctes[rv.Relname]; ok && rv.Schemaname == "" {
+			alias := rv.GetAlias().GetAliasname()
+			if alias == "" {
+				alias = rv.Relname
+			}
+			addDerived(f, inner, alias)
+			return
+		}
+		addRangeVar(f, rv)
+	case n.GetJoinExpr() != nil:
+		j := n.GetJoinExpr()
+		addReadSource(f, j.Larg, ctes)
+		addReadSource(f, j.Rarg, ctes)
+	case n.GetRangeSubselect() != nil:
+		rs := n.GetRangeSubselect()
+		sel := rs.GetSubquery().GetSelectStmt()
+		if sel == nil {
+			return
+		}
+		inner := &StatementFacts{}
+		extractSelect(inner, sel)
+		addDerived(f, inner, rs.GetAlias().GetAliasname())
+	}
+}
+
+// addDerived folds the facts of a subquery or CTE read under alias into f.
+func addDerived(f *StatementFacts, inner *StatementFacts, alias string) {
+	if len(inner.Tables) == 1 {
+		t := inner.Tables[0]
+		f.Tables = append(f.Tables, TableRef{Schema: t.Schema, Name: t.Name, Alias: alias})
+	} else {
+		f.Tables = append(f.Tables, inner.Tables...)
+	}
+	f.Predicates = append(f.Predicates, inner.Predicates...)
+	f.Locks = append(f.Locks, inner.Locks...)
 }
 
 func (f *StatementFacts) addRead(table, col string, star bool) {

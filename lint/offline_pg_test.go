@@ -269,7 +269,7 @@ func needsValues(f analyzer.Finding) bool {
 }
 
 // checksAColumnItSets reports whether an UPDATE sets a column its WHERE
-// clause also compares.
+// clause also compares (= or IS NOT DISTINCT FROM).
 func checksAColumnItSets(sql string) bool {
 	tree, err := pg_query.Parse(sql)
 	if err != nil || len(tree.Stmts) != 1 {
@@ -286,7 +286,7 @@ func checksAColumnItSets(sql string) bool {
 	where := sql[i:]
 	for _, t := range u.TargetList {
 		name := t.GetResTarget().GetName()
-		if name != "" && regexp.MustCompile(`(^|[^A-Za-z0-9_])"?`+regexp.QuoteMeta(name)+`"?\s*=`).MatchString(where) {
+		if name != "" && regexp.MustCompile(`(?i)(^|[^A-Za-z0-9_])"?`+regexp.QuoteMeta(name)+`"?\s*(=|IS\s+NOT\s+DISTINCT\s+FROM)`).MatchString(where) {
 			return true
 		}
 	}
