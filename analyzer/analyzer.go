@@ -311,9 +311,15 @@ func (a *Analyzer) query(s *Session, ev *Event, pre *preparsed, r *request, out 
 		a.statements.Add(1)
 		return
 	}
-	args := make([][]byte, len(pre.lits))
+	// A $n in a simple Query is a SQL-level PREPARE's own parameter; the
+	// normalized literals are numbered after the highest one.
+	nParams := 0
+	if strings.IndexByte(ev.SQL, '$') >= 0 {
+		nParams = sqltext.MaxParam(ev.SQL)
+	}
+	args := make([][]byte, nParams+len(pre.lits))
 	for i, l := range pre.lits {
-		args[i] = []byte(l)
+		args[nParams+i] = []byte(l)
 	}
 	var pieces []string
 	if len(p.stmts) > 1 {
@@ -332,6 +338,16 @@ func (a *Analyzer) query(s *Session, ev *Event, pre *preparsed, r *request, out 
 			sql = f.Text
 		}
 		e := &Execution{Facts: f, SQL: sql, Args: args, Sent: ev.Time}
+		switch {
+		case f.Prepare != nil:
+			s.prepareSQL(f.Prepare, args, nParams)
+		case f.ExecuteName != "":
+			if x := s.executeSQL(f, e); x != nil {
+				e = x
+			}
+		case f.Deallocate != "":
+			s.deallocateSQL(f.Deallocate)
+		}
 		q.execs = append(q.execs, e)
 	}
 	if r != nil {

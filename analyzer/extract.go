@@ -73,11 +73,42 @@ func extractStmt(f *StatementFacts, n *pg_query.Node) {
 		extractSet(f, n.GetVariableSetStmt())
 	case n.GetDiscardStmt() != nil:
 		f.Kind = StmtReset
+		if n.GetDiscardStmt().Target == pg_query.DiscardMode_DISCARD_ALL {
+			f.Deallocate = "*"
+		}
+	case n.GetPrepareStmt() != nil:
+		extractPrepare(f, n.GetPrepareStmt())
+	case n.GetExecuteStmt() != nil:
+		x := n.GetExecuteStmt()
+		f.ExecuteName = x.Name
+		for _, a := range x.Params {
+			o, _ := operandOf(a) // an expression argument stays unknown
+			f.ExecuteArgs = append(f.ExecuteArgs, o)
+		}
+	case n.GetDeallocateStmt() != nil:
+		d := n.GetDeallocateStmt()
+		f.Deallocate = d.Name
+		if d.Isall || d.Name == "" {
+			f.Deallocate = "*"
+		}
 	case n.GetLockStmt() != nil:
 		extractLock(f, n.GetLockStmt())
 	case n.GetMergeStmt() != nil:
 		extractMerge(f, n.GetMergeStmt())
 	}
+}
+
+// extractPrepare reads PREPARE name [(types)] AS statement: the statement's
+// facts are what a later EXECUTE runs.
+func extractPrepare(f *StatementFacts, p *pg_query.PrepareStmt) {
+	inner := &StatementFacts{Suppress: f.Suppress, Advisory: f.Advisory}
+	extractStmt(inner, p.Query)
+	text, err := pg_query.Deparse(&pg_query.ParseResult{Stmts: []*pg_query.RawStmt{{Stmt: p.Query}}})
+	if err != nil {
+		text = f.Text
+	}
+	inner.Text = text
+	f.Prepare = &PreparedSQL{Name: p.Name, Inner: inner}
 }
 
 // Table lock modes of LOCK TABLE, as pg_query numbers them (lockdefs.h).

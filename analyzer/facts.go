@@ -127,6 +127,12 @@ func (l LockStrength) Guards() bool { return l >= LockForNoKeyUpdate }
 // non-key columns through.
 func (l LockStrength) PreventsLostUpdate() bool { return l >= LockForShare }
 
+// PreparedSQL is the statement a SQL-level PREPARE names and its facts.
+type PreparedSQL struct {
+	Name  string
+	Inner *StatementFacts
+}
+
 // TableRef is one table a statement names.
 type TableRef struct {
 	Schema string `json:"schema,omitempty"`
@@ -224,6 +230,12 @@ type StatementFacts struct {
 	Savepoint      string
 	Suppress       []string // from /* pgrmw:ignore RMW001 … */; "*" = every rule
 	Advisory       Advisory // an advisory-lock function the statement calls
+	// SQL-level prepared statements (simple protocol): PREPARE name AS …,
+	// EXECUTE name(args), DEALLOCATE name ("*": DEALLOCATE ALL, DISCARD ALL).
+	Prepare     *PreparedSQL
+	ExecuteName string
+	ExecuteArgs []Operand
+	Deallocate  string
 	// TableLocks: tables a LOCK TABLE takes in SHARE mode or stronger,
 	// which keeps every other writer out until the transaction ends.
 	TableLocks []string

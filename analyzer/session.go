@@ -362,6 +362,8 @@ type Session struct {
 	tableLockTx uint64
 	tableLocks  []tableLock
 	savepoints  []string
+	// SQL-level prepared statements by name (PREPARE … AS …).
+	sqlPrepared map[string]*sqlPrepared
 
 	ledger ledger
 
@@ -524,6 +526,56 @@ func (s *Session) noteAdvisory(op Advisory, e *Execution) {
 	case AdvisoryUnlockAll:
 		s.advisorySession = 0
 	}
+}
+
+// sqlPrepared is a statement PREPAREd in SQL: its facts, how many
+// parameters EXECUTE supplies, and the PREPARE text's own literal values
+// (args[params:], numbered after them as the normalizer numbers them).
+type sqlPrepared struct {
+	inner  *StatementFacts
+	params int
+	args   [][]byte
+}
+
+// maxSQLPrepared bounds the SQL-level prepared statements remembered per
+// session.
+const maxSQLPrepared = 1000
+
+func (s *Session) prepareSQL(p *PreparedSQL, args [][]byte, params int) {
+	if s.sqlPrepared == nil {
+		s.sqlPrepared = map[string]*sqlPrepared{}
+	}
+	if _, ok := s.sqlPrepared[p.Name]; !ok && len(s.sqlPrepared) >= maxSQLPrepared {
+		return
+	}
+	s.sqlPrepared[p.Name] = &sqlPrepared{inner: p.Inner, params: params, args: args}
+}
+
+// executeSQL returns the execution an EXECUTE stands for: the prepared
+// statement with the EXECUTE's arguments as its parameters; nil when the
+// name is unknown (prepared before the proxy saw the session).
+func (s *Session) executeSQL(f *StatementFacts, e *Execution) *Execution {
+	p := s.sqlPrepared[f.ExecuteName]
+	if p == nil {
+		return nil
+	}
+	args := make([][]byte, max(len(p.args), p.params))
+	copy(args, p.args)
+	for i := 0; i < p.params && i < len(f.ExecuteArgs); i++ {
+		args[i] = nil
+		if v, ok := e.Value(f.ExecuteArgs[i]); ok {
+			args[i] = []byte(v)
+		}
+	}
+	return &Execution{Facts: p.inner, SQL: p.inner.Text, Args: args, Sent: e.Sent}
+}
+
+func (s *Session) deallocateSQL(name string) {
+	if name == "*" {
+		s.sqlPrepared = nil
+		return
+	}
+	delete(s.sqlPrepared, name)
 }
 
 // tableLock is a table LOCKed by statement Seq of its transaction, at

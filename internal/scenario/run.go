@@ -185,6 +185,13 @@ func exec(ctx context.Context, conn *pgx.Conn, st *Step, sr *StepResult, opts Op
 		execBatch(ctx, conn, st, sr)
 		return
 	}
+	if opts.Protocol == Simple && len(st.Args) == 0 && strings.Contains(st.SQL, "$") {
+		// $n without arguments is SQL-level PREPARE's own parameter (or a
+		// dollar quote): send the text as is, which pgx's simple protocol
+		// would try to fill in.
+		execVerbatim(ctx, conn, st, sr)
+		return
+	}
 	args := st.Args
 	if opts.Protocol == Simple {
 		args = append([]any{pgx.QueryExecModeSimpleProtocol}, args...)
@@ -200,6 +207,24 @@ func exec(ctx context.Context, conn *pgx.Conn, st *Step, sr *StepResult, opts Op
 		sr.Tag = rows.CommandTag().String()
 	}
 	sr.End = time.Now()
+	if err != nil {
+		sr.Err = err
+		var pgErr *pgconn.PgError
+		if errors.As(err, &pgErr) {
+			sr.SQLState = pgErr.Code
+		}
+	}
+}
+
+// execVerbatim sends st.SQL in one simple-protocol Query, unchanged.
+func execVerbatim(ctx context.Context, conn *pgx.Conn, st *Step, sr *StepResult) {
+	sr.Start = time.Now()
+	results, err := conn.PgConn().Exec(ctx, st.SQL).ReadAll()
+	sr.End = time.Now()
+	if n := len(results); n > 0 {
+		sr.Rows = len(results[n-1].Rows)
+		sr.Tag = results[n-1].CommandTag.String()
+	}
 	if err != nil {
 		sr.Err = err
 		var pgErr *pgconn.PgError
