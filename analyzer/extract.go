@@ -283,12 +283,10 @@ func readCTEs(w *pg_query.WithClause) map[string]*StatementFacts {
 	var out map[string]*StatementFacts
 	for _, c := range w.Ctes {
 		cte := c.GetCommonTableExpr()
-		sel := cte.GetCtequery().GetSelectStmt()
-		if sel == nil {
+		inner := subqueryFacts(cte.GetCtequery())
+		if inner == nil {
 			continue
 		}
-		inner := &StatementFacts{}
-		extractSelect(inner, sel)
 		if out == nil {
 			out = map[string]*StatementFacts{}
 		}
@@ -321,14 +319,22 @@ func addReadSource(f *StatementFacts, n *pg_query.Node, ctes map[string]*Stateme
 		addReadSource(f, j.Rarg, ctes)
 	case n.GetRangeSubselect() != nil:
 		rs := n.GetRangeSubselect()
-		sel := rs.GetSubquery().GetSelectStmt()
-		if sel == nil {
-			return
+		if inner := subqueryFacts(rs.GetSubquery()); inner != nil {
+			addDerived(f, inner, rs.GetAlias().GetAliasname())
 		}
-		inner := &StatementFacts{}
-		extractSelect(inner, sel)
-		addDerived(f, inner, rs.GetAlias().GetAliasname())
 	}
+}
+
+// subqueryFacts extracts the facts of a SELECT used as a subquery or CTE;
+// nil for any other statement.
+func subqueryFacts(n *pg_query.Node) *StatementFacts {
+	sel := n.GetSelectStmt()
+	if sel == nil {
+		return nil
+	}
+	inner := &StatementFacts{}
+	extractSelect(inner, sel)
+	return inner
 }
 
 // addDerived folds the facts of a subquery or CTE read under alias into f.
