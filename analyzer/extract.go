@@ -778,8 +778,19 @@ func extractInsert(f *StatementFacts, ins *pg_query.InsertStmt) {
 		f.Sets = append(f.Sets, setTarget(rt.Name, rt.Val, f.Target, alias, true))
 	}
 	// The conflicting row is identified by the inserted values of the
-	// conflict columns.
-	for _, c := range f.ConflictColumns {
+	// conflict columns. ON CONFLICT ON CONSTRAINT name does not say which
+	// columns the constraint covers (no catalog here): the inserted columns
+	// the update leaves alone stand in for them, as the key columns of an
+	// upsert are never the ones it updates.
+	keyCols := f.ConflictColumns
+	if len(keyCols) == 0 && oc.GetInfer().GetConname() != "" {
+		for _, ic := range f.InsertColumns {
+			if _, set := f.SetOf(ic); !set {
+				keyCols = append(keyCols, ic)
+			}
+		}
+	}
+	for _, c := range keyCols {
 		for i, ic := range f.InsertColumns {
 			if ic == c && i < len(f.InsertValues) && f.InsertValues[i].Valid() {
 				f.Predicates = append(f.Predicates, Predicate{Table: f.Target, Column: c, Values: []Operand{f.InsertValues[i]}})
