@@ -790,10 +790,30 @@ func extractInsert(f *StatementFacts, ins *pg_query.InsertStmt) {
 			}
 		}
 	}
+	// Every VALUES row is an upsert of its own row (Rails' upsert_all,
+	// Django's bulk_create with update_conflicts).
+	var rows [][]*pg_query.Node
+	if sel := ins.SelectStmt.GetSelectStmt(); sel != nil {
+		for _, r := range sel.ValuesLists {
+			rows = append(rows, r.GetList().GetItems())
+		}
+	}
 	for _, c := range keyCols {
 		for i, ic := range f.InsertColumns {
-			if ic == c && i < len(f.InsertValues) && f.InsertValues[i].Valid() {
-				f.Predicates = append(f.Predicates, Predicate{Table: f.Target, Column: c, Values: []Operand{f.InsertValues[i]}})
+			if ic != c {
+				continue
+			}
+			var vals []Operand
+			for _, r := range rows {
+				if i >= len(r) {
+					continue
+				}
+				if o, ok := operandOf(r[i]); ok {
+					vals = append(vals, o)
+				}
+			}
+			if len(vals) > 0 {
+				f.Predicates = append(f.Predicates, Predicate{Table: f.Target, Column: c, Values: vals})
 			}
 		}
 	}
