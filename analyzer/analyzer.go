@@ -337,17 +337,7 @@ func (a *Analyzer) query(s *Session, ev *Event, pre *preparsed, r *request, out 
 		case len(p.stmts) > 1:
 			sql = f.Text
 		}
-		e := &Execution{Facts: f, SQL: sql, Args: args, Sent: ev.Time}
-		switch {
-		case f.Prepare != nil:
-			s.prepareSQL(f.Prepare, args, nParams)
-		case f.ExecuteName != "":
-			if x := s.executeSQL(f, e); x != nil {
-				e = x
-			}
-		case f.Deallocate != "":
-			s.deallocateSQL(f.Deallocate)
-		}
+		e := s.indirect(&Execution{Facts: f, SQL: sql, Args: args, Sent: ev.Time}, nParams)
 		q.execs = append(q.execs, e)
 	}
 	if r != nil {
@@ -395,7 +385,7 @@ func (a *Analyzer) execute(s *Session, ev *Event, r *request, out *[]Finding) {
 			args = append(args, []byte(l))
 		}
 	}
-	e := &Execution{Facts: pre.parsed.stmts[0], SQL: strings.TrimSpace(r.stmt.sql), Args: args, Sent: ev.Time}
+	e := s.indirect(&Execution{Facts: pre.parsed.stmts[0], SQL: strings.TrimSpace(r.stmt.sql), Args: args, Sent: ev.Time}, 0)
 	r.ext = e
 	a.statement(s, e, ev, out)
 }

@@ -74,10 +74,21 @@ func extractStmt(f *StatementFacts, n *pg_query.Node) {
 	case n.GetDiscardStmt() != nil:
 		f.Kind = StmtReset
 		if n.GetDiscardStmt().Target == pg_query.DiscardMode_DISCARD_ALL {
-			f.Deallocate = "*"
+			f.Deallocate, f.CloseCursor = "*", "*"
 		}
 	case n.GetPrepareStmt() != nil:
-		extractPrepare(f, n.GetPrepareStmt())
+		f.Prepare = innerStatement(f, n.GetPrepareStmt().Name, n.GetPrepareStmt().Query)
+	case n.GetDeclareCursorStmt() != nil:
+		// Django's iterator(), psycopg named cursors, SQLAlchemy's
+		// stream_results read through server-side cursors.
+		f.Declare = innerStatement(f, n.GetDeclareCursorStmt().Portalname, n.GetDeclareCursorStmt().Query)
+	case n.GetFetchStmt() != nil:
+		f.FetchCursor = n.GetFetchStmt().Portalname
+	case n.GetClosePortalStmt() != nil:
+		f.CloseCursor = n.GetClosePortalStmt().Portalname
+		if f.CloseCursor == "" {
+			f.CloseCursor = "*"
+		}
 	case n.GetExecuteStmt() != nil:
 		x := n.GetExecuteStmt()
 		f.ExecuteName = x.Name
@@ -98,17 +109,17 @@ func extractStmt(f *StatementFacts, n *pg_query.Node) {
 	}
 }
 
-// extractPrepare reads PREPARE name [(types)] AS statement: the statement's
-// facts are what a later EXECUTE runs.
-func extractPrepare(f *StatementFacts, p *pg_query.PrepareStmt) {
+// innerStatement reads the statement a PREPARE name AS … or a DECLARE name
+// CURSOR FOR … names: its facts are what a later EXECUTE or FETCH runs.
+func innerStatement(f *StatementFacts, name string, query *pg_query.Node) *PreparedSQL {
 	inner := &StatementFacts{Suppress: f.Suppress, Advisory: f.Advisory}
-	extractStmt(inner, p.Query)
-	text, err := pg_query.Deparse(&pg_query.ParseResult{Stmts: []*pg_query.RawStmt{{Stmt: p.Query}}})
+	extractStmt(inner, query)
+	text, err := pg_query.Deparse(&pg_query.ParseResult{Stmts: []*pg_query.RawStmt{{Stmt: query}}})
 	if err != nil {
 		text = f.Text
 	}
 	inner.Text = text
-	f.Prepare = &PreparedSQL{Name: p.Name, Inner: inner}
+	return &PreparedSQL{Name: name, Inner: inner}
 }
 
 // Table lock modes of LOCK TABLE, as pg_query numbers them (lockdefs.h).

@@ -127,7 +127,8 @@ func (l LockStrength) Guards() bool { return l >= LockForNoKeyUpdate }
 // non-key columns through.
 func (l LockStrength) PreventsLostUpdate() bool { return l >= LockForShare }
 
-// PreparedSQL is the statement a SQL-level PREPARE names and its facts.
+// PreparedSQL is the statement a SQL-level PREPARE (or a DECLARE CURSOR)
+// names and its facts.
 type PreparedSQL struct {
 	Name  string
 	Inner *StatementFacts
@@ -236,6 +237,11 @@ type StatementFacts struct {
 	ExecuteName string
 	ExecuteArgs []Operand
 	Deallocate  string
+	// Cursors: DECLARE name CURSOR FOR …, FETCH/MOVE … FROM name, CLOSE
+	// name ("*": CLOSE ALL, DISCARD ALL).
+	Declare     *PreparedSQL
+	FetchCursor string
+	CloseCursor string
 	// TableLocks: tables a LOCK TABLE takes in SHARE mode or stronger,
 	// which keeps every other writer out until the transaction ends.
 	TableLocks []string

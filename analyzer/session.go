@@ -362,8 +362,10 @@ type Session struct {
 	tableLockTx uint64
 	tableLocks  []tableLock
 	savepoints  []string
-	// SQL-level prepared statements by name (PREPARE … AS …).
+	// SQL-level prepared statements (PREPARE … AS …) and cursors (DECLARE
+	// … CURSOR FOR …) by name.
 	sqlPrepared map[string]*sqlPrepared
+	cursors     map[string]*sqlPrepared
 
 	ledger ledger
 
@@ -537,18 +539,56 @@ type sqlPrepared struct {
 	args   [][]byte
 }
 
-// maxSQLPrepared bounds the SQL-level prepared statements remembered per
-// session.
+// maxSQLPrepared bounds the SQL-level prepared statements (and, apart,
+// the cursors) remembered per session.
 const maxSQLPrepared = 1000
 
-func (s *Session) prepareSQL(p *PreparedSQL, args [][]byte, params int) {
-	if s.sqlPrepared == nil {
-		s.sqlPrepared = map[string]*sqlPrepared{}
+// indirect handles the statements that name another one: EXECUTE of an
+// SQL-level prepared statement and FETCH from a cursor are analysed as the
+// statement they run; PREPARE and DECLARE are remembered, DEALLOCATE,
+// CLOSE and DISCARD ALL forget. params is how many $n of a simple Query's
+// text are a PREPARE's own parameters.
+func (s *Session) indirect(e *Execution, params int) *Execution {
+	f := e.Facts
+	switch {
+	case f.Prepare != nil:
+		s.sqlPrepared = remember(s.sqlPrepared, f.Prepare, &sqlPrepared{inner: f.Prepare.Inner, params: params, args: e.Args})
+	case f.ExecuteName != "":
+		if x := s.executeSQL(f, e); x != nil {
+			return x
+		}
+	case f.Declare != nil:
+		s.cursors = remember(s.cursors, f.Declare, &sqlPrepared{inner: f.Declare.Inner, args: e.Args})
+	case f.FetchCursor != "":
+		if c := s.cursors[f.FetchCursor]; c != nil {
+			return &Execution{Facts: c.inner, SQL: c.inner.Text, Args: c.args, Sent: e.Sent}
+		}
 	}
-	if _, ok := s.sqlPrepared[p.Name]; !ok && len(s.sqlPrepared) >= maxSQLPrepared {
-		return
+	s.sqlPrepared = forget(s.sqlPrepared, f.Deallocate)
+	s.cursors = forget(s.cursors, f.CloseCursor)
+	return e
+}
+
+func remember(m map[string]*sqlPrepared, p *PreparedSQL, v *sqlPrepared) map[string]*sqlPrepared {
+	if m == nil {
+		m = map[string]*sqlPrepared{}
 	}
-	s.sqlPrepared[p.Name] = &sqlPrepared{inner: p.Inner, params: params, args: args}
+	if _, ok := m[p.Name]; ok || len(m) < maxSQLPrepared {
+		m[p.Name] = v
+	}
+	return m
+}
+
+// forget removes name ("*": all) from m.
+func forget(m map[string]*sqlPrepared, name string) map[string]*sqlPrepared {
+	switch name {
+	case "":
+	case "*":
+		return nil
+	default:
+		delete(m, name)
+	}
+	return m
 }
 
 // executeSQL returns the execution an EXECUTE stands for: the prepared
@@ -568,14 +608,6 @@ func (s *Session) executeSQL(f *StatementFacts, e *Execution) *Execution {
 		}
 	}
 	return &Execution{Facts: p.inner, SQL: p.inner.Text, Args: args, Sent: e.Sent}
-}
-
-func (s *Session) deallocateSQL(name string) {
-	if name == "*" {
-		s.sqlPrepared = nil
-		return
-	}
-	delete(s.sqlPrepared, name)
 }
 
 // tableLock is a table LOCKed by statement Seq of its transaction, at

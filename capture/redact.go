@@ -142,8 +142,8 @@ func (r *redactor) hashArray(v []byte) []byte {
 }
 
 // sql replaces the literals of each statement in text, leaving those of
-// configuration statements (SET, RESET, SHOW, BEGIN, START TRANSACTION) alone
-// because the analyzer needs them (isolation levels) and they hold no data.
+// configuration statements (SET, RESET, SHOW, BEGIN, START TRANSACTION, FETCH, MOVE) alone
+// because the analyzer needs them (isolation levels, cursor fetches) and they hold no data.
 func (r *redactor) sql(text string) string {
 	lits := sqltext.Literals(text)
 	if len(lits) == 0 {
@@ -177,7 +177,9 @@ func (r *redactor) sql(text string) string {
 	return b.String()
 }
 
-var configKeywords = []string{"SET", "RESET", "SHOW", "BEGIN", "START"}
+// configKeywords start statements whose literals hold no data: settings,
+// and FETCH/MOVE, whose count a hashed capture would make unparsable.
+var configKeywords = []string{"SET", "RESET", "SHOW", "BEGIN", "START", "FETCH", "MOVE"}
 
 // isConfigStatement reports whether the statement starting at s (after
 // whitespace and comments) begins with a configuration keyword.
