@@ -454,8 +454,8 @@ func (a *Analyzer) statement(s *Session, e *Execution, ev *Event, out *[]Finding
 	if f.Advisory != AdvisoryNone {
 		s.noteAdvisory(f.Advisory, e)
 	}
-	if len(f.TableLocks) > 0 {
-		s.noteTableLocks(f.TableLocks, e)
+	for _, t := range f.TableLocks {
+		s.noteTxLock(t, e)
 	}
 	tx := s.tx
 	if tx != nil {
@@ -616,8 +616,8 @@ func (a *Analyzer) buildWrite(s *Session, e *Execution) *WriteRecord {
 		b := &w.Bases[i]
 		if s.tx != nil {
 			sameTx := s.InTx && b.Read.TxID == s.tx.ID
-			b.Locked = sameTx && s.lockedInTx(w.Table, narrowKeys(w.Keys, b.ReadKey)) || s.advisoryGuards(b.Read) ||
-				s.tableLockGuards(w.Table, b.Read)
+			b.Locked = sameTx && s.lockedInTx(w.Table, narrowKeys(w.Keys, b.ReadKey)) ||
+				s.txLockGuards(w.Table, b.Read) || s.sessionAdvisoryGuards(b.Read)
 			b.SameSnapshot = sameTx && s.tx.Isolation.Snapshot()
 		}
 		b.WithinWindow = e.Sent.Sub(b.Read.Exec.Sent) <= a.cfg.Window

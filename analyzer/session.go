@@ -349,19 +349,16 @@ type Session struct {
 	startupIsolation Isolation
 	tx               *TxRecord
 	txSeq            uint64
-	// Exclusive advisory locks held: a transaction-level one (in the open
-	// transaction advisoryTx, since statement advisoryXactSeq) and
-	// session-level ones (advisorySession of them, the first since
-	// advisorySessionSeq).
-	advisoryTx         uint64
-	advisoryXactSeq    uint64
+	// Session-level exclusive advisory locks held (advisorySession of
+	// them, the first since advisorySessionSeq).
 	advisorySession    int
 	advisorySessionSeq uint64
-	// Tables locked by LOCK TABLE in a writer-excluding mode in the open
-	// transaction tableLockTx (see StatementFacts.TableLocks).
-	tableLockTx uint64
-	tableLocks  []tableLock
-	savepoints  []string
+	// Locks the open transaction txLocksTx holds that keep other writers
+	// out of a read-modify-write until it ends: LOCK TABLE in a
+	// writer-excluding mode and exclusive transaction-level advisory locks.
+	txLocksTx  uint64
+	txLocks    []txLock
+	savepoints []string
 	// SQL-level prepared statements (PREPARE … AS …) and cursors (DECLARE
 	// … CURSOR FOR …) by name.
 	sqlPrepared map[string]*sqlPrepared
@@ -475,14 +472,14 @@ func (s *Session) rollbackTo(name string) {
 			r.write = false
 		}
 	}
-	if s.tableLockTx == s.tx.ID {
-		kept := s.tableLocks[:0]
-		for _, l := range s.tableLocks {
+	if s.txLocksTx == s.tx.ID {
+		kept := s.txLocks[:0]
+		for _, l := range s.txLocks {
 			if l.depth <= idx {
 				kept = append(kept, l)
 			}
 		}
-		s.tableLocks = kept
+		s.txLocks = kept
 	}
 }
 
@@ -513,9 +510,9 @@ func startupIsolationOf(opts string) Isolation {
 func (s *Session) noteAdvisory(op Advisory, e *Execution) {
 	switch op {
 	case AdvisoryXactLock:
-		if s.InTx && s.tx != nil && s.advisoryTx != s.tx.ID {
-			s.advisoryTx, s.advisoryXactSeq = s.tx.ID, e.Seq
-		}
+		// The application serializes the code path: which rows the key
+		// stands for is its business, so the lock covers every table.
+		s.noteTxLock(anyTable, e)
 	case AdvisorySessionLock:
 		if s.advisorySession == 0 {
 			s.advisorySessionSeq = e.Seq
@@ -610,50 +607,47 @@ func (s *Session) executeSQL(f *StatementFacts, e *Execution) *Execution {
 	return &Execution{Facts: p.inner, SQL: p.inner.Text, Args: args, Sent: e.Sent}
 }
 
-// tableLock is a table LOCKed by statement Seq of its transaction, at
-// savepoint depth depth.
-type tableLock struct {
+// txLock is a lock statement Seq of the open transaction took on table
+// (anyTable: an exclusive advisory lock), at savepoint depth depth.
+type txLock struct {
 	table string
 	seq   uint64
 	depth int
 }
 
-// noteTableLocks follows LOCK TABLE in the open transaction (outside one,
-// PostgreSQL refuses the statement).
-func (s *Session) noteTableLocks(tables []string, e *Execution) {
+const anyTable = ""
+
+// noteTxLock records a lock taken in the open transaction (LOCK TABLE and
+// pg_advisory_xact_lock mean nothing outside one).
+func (s *Session) noteTxLock(table string, e *Execution) {
 	if !s.InTx || s.tx == nil {
 		return
 	}
-	if s.tableLockTx != s.tx.ID {
-		s.tableLockTx, s.tableLocks = s.tx.ID, s.tableLocks[:0]
+	if s.txLocksTx != s.tx.ID {
+		s.txLocksTx, s.txLocks = s.tx.ID, s.txLocks[:0]
 	}
-	for _, t := range tables {
-		s.tableLocks = append(s.tableLocks, tableLock{table: t, seq: e.Seq, depth: len(s.savepoints)})
-	}
+	s.txLocks = append(s.txLocks, txLock{table: table, seq: e.Seq, depth: len(s.savepoints)})
 }
 
-// tableLockGuards reports whether the open transaction locked table against
-// other writers before read, in the same transaction as read.
-func (s *Session) tableLockGuards(table string, read *ReadRow) bool {
-	if !s.InTx || s.tx == nil || s.tableLockTx != s.tx.ID || read.TxID != s.tx.ID {
+// txLockGuards reports whether the open transaction took a lock covering
+// table before read, in the same transaction as read, and still holds it.
+func (s *Session) txLockGuards(table string, read *ReadRow) bool {
+	if !s.InTx || s.tx == nil || s.txLocksTx != s.tx.ID || read.TxID != s.tx.ID {
 		return false
 	}
-	for _, l := range s.tableLocks {
-		if l.table == table && l.seq < read.Exec.Seq {
+	for _, l := range s.txLocks {
+		if (l.table == anyTable || l.table == table) && l.seq < read.Exec.Seq {
 			return true
 		}
 	}
 	return false
 }
 
-// advisoryGuards reports whether an exclusive advisory lock the session
-// took before read is still held: the application serializes this code
-// path, so no other session runs the same read-modify-write in between.
-// (Which key the lock names is the application's business: pgrmw trusts
-// that it covers the row.)
-func (s *Session) advisoryGuards(read *ReadRow) bool {
-	if s.advisorySession > 0 && s.advisorySessionSeq < read.Exec.Seq {
-		return true
-	}
-	return s.InTx && s.tx != nil && s.advisoryTx == s.tx.ID && read.TxID == s.tx.ID && s.advisoryXactSeq < read.Exec.Seq
+// sessionAdvisoryGuards reports whether an exclusive session-level
+// advisory lock the session took before read is still held: the
+// application serializes this code path, so no other session runs the
+// same read-modify-write in between. (Which key the lock names is the
+// application's business: pgrmw trusts that it covers the row.)
+func (s *Session) sessionAdvisoryGuards(read *ReadRow) bool {
+	return s.advisorySession > 0 && s.advisorySessionSeq < read.Exec.Seq
 }
