@@ -331,6 +331,10 @@ type TxRecord struct {
 	// queued on queuedOn's row lock since queuedSince.
 	queuedOn    *TxRecord
 	queuedSince time.Time
+	// locks: what it holds that keeps other writers out of a
+	// read-modify-write until it ends: LOCK TABLE in a writer-excluding
+	// mode and exclusive transaction-level advisory locks.
+	locks []txLock
 }
 
 const maxTxExecs = 64
@@ -353,12 +357,7 @@ type Session struct {
 	// them, the first since advisorySessionSeq).
 	advisorySession    int
 	advisorySessionSeq uint64
-	// Locks the open transaction txLocksTx holds that keep other writers
-	// out of a read-modify-write until it ends: LOCK TABLE in a
-	// writer-excluding mode and exclusive transaction-level advisory locks.
-	txLocksTx  uint64
-	txLocks    []txLock
-	savepoints []string
+	savepoints         []string
 	// SQL-level prepared statements (PREPARE … AS …) and cursors (DECLARE
 	// … CURSOR FOR …) by name.
 	sqlPrepared map[string]*sqlPrepared
@@ -472,15 +471,13 @@ func (s *Session) rollbackTo(name string) {
 			r.write = false
 		}
 	}
-	if s.txLocksTx == s.tx.ID {
-		kept := s.txLocks[:0]
-		for _, l := range s.txLocks {
-			if l.depth <= idx {
-				kept = append(kept, l)
-			}
+	kept := s.tx.locks[:0]
+	for _, l := range s.tx.locks {
+		if l.depth <= idx {
+			kept = append(kept, l)
 		}
-		s.txLocks = kept
 	}
+	s.tx.locks = kept
 }
 
 // startupIsolationOf reads `-c default_transaction_isolation=…` (or
@@ -620,22 +617,18 @@ const anyTable = ""
 // noteTxLock records a lock taken in the open transaction (LOCK TABLE and
 // pg_advisory_xact_lock mean nothing outside one).
 func (s *Session) noteTxLock(table string, e *Execution) {
-	if !s.InTx || s.tx == nil {
-		return
+	if s.InTx && s.tx != nil {
+		s.tx.locks = append(s.tx.locks, txLock{table: table, seq: e.Seq, depth: len(s.savepoints)})
 	}
-	if s.txLocksTx != s.tx.ID {
-		s.txLocksTx, s.txLocks = s.tx.ID, s.txLocks[:0]
-	}
-	s.txLocks = append(s.txLocks, txLock{table: table, seq: e.Seq, depth: len(s.savepoints)})
 }
 
 // txLockGuards reports whether the open transaction took a lock covering
 // table before read, in the same transaction as read, and still holds it.
 func (s *Session) txLockGuards(table string, read *ReadRow) bool {
-	if !s.InTx || s.tx == nil || s.txLocksTx != s.tx.ID || read.TxID != s.tx.ID {
+	if !s.InTx || s.tx == nil || read.TxID != s.tx.ID {
 		return false
 	}
-	for _, l := range s.txLocks {
+	for _, l := range s.tx.locks {
 		if (l.table == anyTable || l.table == table) && l.seq < read.Exec.Seq {
 			return true
 		}
