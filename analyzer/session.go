@@ -546,35 +546,36 @@ func (s *Session) indirect(e *Execution, params int) *Execution {
 	f := e.Facts
 	switch {
 	case f.Prepare != nil:
-		s.sqlPrepared = remember(s.sqlPrepared, f.Prepare, &sqlPrepared{inner: f.Prepare.Inner, params: params, args: e.Args})
+		s.sqlPrepared = putNamed(s.sqlPrepared, f.Prepare.Name, &sqlPrepared{inner: f.Prepare.Inner, params: params, args: e.Args})
 	case f.ExecuteName != "":
 		if x := s.executeSQL(f, e); x != nil {
 			return x
 		}
 	case f.Declare != nil:
-		s.cursors = remember(s.cursors, f.Declare, &sqlPrepared{inner: f.Declare.Inner, args: e.Args})
+		s.cursors = putNamed(s.cursors, f.Declare.Name, &sqlPrepared{inner: f.Declare.Inner, args: e.Args})
 	case f.FetchCursor != "":
 		if c := s.cursors[f.FetchCursor]; c != nil {
 			return &Execution{Facts: c.inner, SQL: c.inner.Text, Args: c.args, Sent: e.Sent}
 		}
 	}
-	s.sqlPrepared = forget(s.sqlPrepared, f.Deallocate)
-	s.cursors = forget(s.cursors, f.CloseCursor)
+	s.sqlPrepared = dropNamed(s.sqlPrepared, f.Deallocate)
+	s.cursors = dropNamed(s.cursors, f.CloseCursor)
 	return e
 }
 
-func remember(m map[string]*sqlPrepared, p *PreparedSQL, v *sqlPrepared) map[string]*sqlPrepared {
+// putNamed stores v under name, up to maxSQLPrepared names.
+func putNamed(m map[string]*sqlPrepared, name string, v *sqlPrepared) map[string]*sqlPrepared {
 	if m == nil {
 		m = map[string]*sqlPrepared{}
 	}
-	if _, ok := m[p.Name]; ok || len(m) < maxSQLPrepared {
-		m[p.Name] = v
+	if _, ok := m[name]; ok || len(m) < maxSQLPrepared {
+		m[name] = v
 	}
 	return m
 }
 
-// forget removes name ("*": all) from m.
-func forget(m map[string]*sqlPrepared, name string) map[string]*sqlPrepared {
+// dropNamed removes name ("*": all) from m.
+func dropNamed(m map[string]*sqlPrepared, name string) map[string]*sqlPrepared {
 	switch name {
 	case "":
 	case "*":
