@@ -726,7 +726,7 @@ func extractMerge(f *StatementFacts, m *pg_query.MergeStmt) {
 // setTarget classifies one assignment. With excluded, a reference to
 // EXCLUDED.col is not a reference to the row's own value.
 func setTarget(col string, val *pg_query.Node, table, alias string, excluded bool) SetTarget {
-	s := SetTarget{Column: col, StampName: isStampName(col)}
+	s := SetTarget{Column: col, StampName: isStampName(col), VersionName: IsVersionColumn(col) || isTokenName(col)}
 	if o, ok := operandOf(val); ok {
 		s.Value = o
 		return s

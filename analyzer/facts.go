@@ -203,6 +203,9 @@ type SetTarget struct {
 	// StampName: the column is named as a last-change timestamp
 	// (updated_at, updatedAt, …; see stamp.go).
 	StampName bool
+	// VersionName: the column is named as a version or concurrency token
+	// (see versionLike).
+	VersionName bool
 }
 
 // StatementFacts is what pgrmw knows about one SQL statement without a
@@ -231,7 +234,7 @@ type StatementFacts struct {
 	Savepoint      string
 	Suppress       []string // from /* pgrmw:ignore RMW001 … */; "*" = every rule
 	Advisory       Advisory // an advisory-lock function the statement calls
-	// SQL-level prepared statements (simple protocol): PREPARE name AS …,
+	// SQL-level prepared statements: PREPARE name AS …,
 	// EXECUTE name(args), DEALLOCATE name ("*": DEALLOCATE ALL, DISCARD ALL).
 	Prepare     *PreparedSQL
 	ExecuteName string

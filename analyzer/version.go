@@ -48,8 +48,7 @@ func IsSuccessor(read, written string) bool {
 // (Hibernate's OptimisticLockType.DIRTY/ALL): it detects concurrent changes
 // of that column only.
 func versionLike(e *Execution, set SetTarget, expected []string) bool {
-	if set.Relative || set.Increment || set.ServerSide || IsVersionColumn(set.Column) || isTokenName(set.Column) ||
-		lastChangeStamp(e, set) {
+	if set.Relative || set.Increment || set.ServerSide || set.VersionName || lastChangeStamp(e, set) {
 		return true
 	}
 	v, ok := e.Value(set.Value)
@@ -73,7 +72,8 @@ func versionLike(e *Execution, set SetTarget, expected []string) bool {
 
 // isTokenName: column names used for a concurrency token or version that
 // IsVersionColumn's suffixes miss (ConcurrencyStamp, concurrency_token,
-// row_stamp, version_id, version_number…).
+// row_stamp, version_id, version_number…). Decided once per statement text
+// (SetTarget.VersionName; facts are cached).
 func isTokenName(col string) bool {
 	c := strings.ToLower(col)
 	return strings.Contains(c, "concurrency") || strings.Contains(c, "version") || strings.HasSuffix(c, "stamp") ||
