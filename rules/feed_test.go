@@ -140,7 +140,7 @@ func TestFeedServerLogExtended(t *testing.T) {
 func TestIsVersionColumn(t *testing.T) {
 	for col, want := range map[string]bool{"version": true, "lock_version": true, "Version": true, "post_version": true,
 		"rowVersion": true, "xmin": true, "lockVersion": true, "conversion": false, "versions": false, "balance": false, "prev": false} {
-		if got := isVersionColumn(col); got != want {
+		if got := analyzer.IsVersionColumn(col); got != want {
 			t.Errorf("%s: %v", col, got)
 		}
 	}

@@ -9,10 +9,6 @@ import (
 	"github.com/pgrmw/pgrmw/analyzer"
 )
 
-// isVersionColumn reports whether a column name looks like an optimistic
-// lock version (see analyzer.IsVersionColumn).
-func isVersionColumn(col string) bool { return analyzer.IsVersionColumn(col) }
-
 // suppressed reports whether a pgrmw:ignore comment on any of the
 // executions names the rule.
 func suppressed(r *analyzer.Rule, execs ...*analyzer.Execution) bool {
@@ -80,8 +76,3 @@ func sessionLabel(info analyzer.SessionInfo) string {
 	}
 	return info.ID
 }
-
-// hidden reports whether a value was replaced by a capture's keyed hash
-// ("h:" + hex): equal values still compare equal, but printing it or doing
-// arithmetic on it means nothing.
-func hidden(v string) bool { return analyzer.IsHiddenValue(v) }

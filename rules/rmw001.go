@@ -74,7 +74,7 @@ func readRef(b *analyzer.RowBasis) analyzer.StatementRef {
 	r := ref("read", b.Read.Exec)
 	var vals []string
 	for _, c := range b.ReadColumns {
-		if v, ok := b.Read.Value(c); ok && !hidden(v) {
+		if v, ok := b.Read.Value(c); ok && !analyzer.IsHiddenValue(v) {
 			vals = append(vals, c+"="+v)
 		}
 	}
@@ -124,7 +124,7 @@ func fixFor(tableName string, key *analyzer.RowKey, cols []string, readValue, wr
 	version, advice := "version", "add a version column and write"
 	var sets []string
 	for _, c := range cols {
-		if isVersionColumn(c) && version == "version" {
+		if analyzer.IsVersionColumn(c) && version == "version" {
 			version, advice = quoteIdent(c), "check the version column you already write:"
 			continue
 		}

@@ -31,12 +31,12 @@ func runRMW002(p *analyzer.Pass) {
 	e := w.Exec
 	f := e.Facts
 	// Checked but never advanced.
-	if w.VersionColumn != "" && isVersionColumn(w.VersionColumn) && !w.VersionAdvanced {
+	if w.VersionColumn != "" && analyzer.IsVersionColumn(w.VersionColumn) && !w.VersionAdvanced {
 		report002(p, w, w.VersionColumn, fmt.Sprintf("UPDATE of %s checks %s but sets it to the same value: the next writer's check still matches, so concurrent writes are not detected", w.Table, w.VersionColumn))
 		return
 	}
 	for _, k := range f.Predicates {
-		if isVersionColumn(k.Column) && (k.Table == "" || k.Table == w.Table) {
+		if analyzer.IsVersionColumn(k.Column) && (k.Table == "" || k.Table == w.Table) {
 			if _, set := f.SetOf(k.Column); !set {
 				report002(p, w, k.Column, fmt.Sprintf("UPDATE of %s checks %s but never advances it: every writer's check matches, so concurrent writes are not detected", w.Table, k.Column))
 				return
@@ -45,7 +45,7 @@ func runRMW002(p *analyzer.Pass) {
 	}
 	// Advanced but not checked.
 	for _, s := range f.Sets {
-		if !isVersionColumn(s.Column) || w.VersionColumn == s.Column {
+		if !analyzer.IsVersionColumn(s.Column) || w.VersionColumn == s.Column {
 			continue
 		}
 		advanced := s.Increment

@@ -267,7 +267,7 @@ func report006(p *analyzer.Pass, table string, key *analyzer.RowKey, prev, cur *
 		note    string
 	}
 	readResult := func(cw *committedWrite) string {
-		if v, ok := cw.readVals.get(c); ok && !hidden(v) {
+		if v, ok := cw.readVals.get(c); ok && !analyzer.IsHiddenValue(v) {
 			return "-> " + v
 		}
 		return ""
@@ -278,7 +278,7 @@ func report006(p *analyzer.Pass, table string, key *analyzer.RowKey, prev, cur *
 		{prev.writeTime, prev.session, prev.writeSQL, prev.writeTag, ""},
 		{cur.writeTime, cur.session, cur.writeSQL, cur.writeTag, ""},
 	}
-	if v, ok := prev.written.get(c); ok && !hidden(v) {
+	if v, ok := prev.written.get(c); ok && !analyzer.IsHiddenValue(v) {
 		marks[3].note = "overwrites " + v
 	} else {
 		marks[3].note = "overwrites " + sessionLabel(prev.session) + "'s write"
@@ -294,7 +294,7 @@ func report006(p *analyzer.Pass, table string, key *analyzer.RowKey, prev, cur *
 	if base, ok := cur.readVals.get(c); ok {
 		w1, ok1 := prev.written.get(c)
 		w2, ok2 := cur.written.get(c)
-		if ok1 && ok2 && !hidden(base) && !hidden(w1) && !hidden(w2) {
+		if ok1 && ok2 && !analyzer.IsHiddenValue(base) && !analyzer.IsHiddenValue(w1) && !analyzer.IsHiddenValue(w2) {
 			b, okb := new(big.Rat).SetString(base)
 			x, okx := new(big.Rat).SetString(w1)
 			y, oky := new(big.Rat).SetString(w2)
