@@ -207,12 +207,18 @@ func exec(ctx context.Context, conn *pgx.Conn, st *Step, sr *StepResult, opts Op
 		sr.Tag = rows.CommandTag().String()
 	}
 	sr.End = time.Now()
-	if err != nil {
-		sr.Err = err
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) {
-			sr.SQLState = pgErr.Code
-		}
+	sr.setErr(err)
+}
+
+// setErr records the step's error and its SQLSTATE, if any.
+func (sr *StepResult) setErr(err error) {
+	if err == nil {
+		return
+	}
+	sr.Err = err
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		sr.SQLState = pgErr.Code
 	}
 }
 
@@ -225,13 +231,7 @@ func execVerbatim(ctx context.Context, conn *pgx.Conn, st *Step, sr *StepResult)
 		sr.Rows = len(results[n-1].Rows)
 		sr.Tag = results[n-1].CommandTag.String()
 	}
-	if err != nil {
-		sr.Err = err
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) {
-			sr.SQLState = pgErr.Code
-		}
-	}
+	sr.setErr(err)
 }
 
 func sessionURL(base, name string, startup map[string]string, proto Protocol) (string, error) {
@@ -283,11 +283,5 @@ func execBatch(ctx context.Context, conn *pgx.Conn, st *Step, sr *StepResult) {
 		err = cerr
 	}
 	sr.End = time.Now()
-	if err != nil {
-		sr.Err = err
-		var pgErr *pgconn.PgError
-		if errors.As(err, &pgErr) {
-			sr.SQLState = pgErr.Code
-		}
-	}
+	sr.setErr(err)
 }
