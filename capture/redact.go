@@ -57,8 +57,8 @@ func (r *redactor) redact(ev *analyzer.Event) {
 	if r.mode == ValuesRaw {
 		return
 	}
-	ev.Params = r.params(ev.Params)
-	ev.Values = r.values(ev.Values)
+	ev.Params = r.values(ev.Params, true)
+	ev.Values = r.values(ev.Values, false)
 	if ev.SQL != "" {
 		ev.SQL = r.sql(ev.SQL)
 	}
@@ -66,33 +66,21 @@ func (r *redactor) redact(ev *analyzer.Event) {
 	ev.Detail = ""
 }
 
-func (r *redactor) values(vs [][]byte) [][]byte {
+// values redacts a message's values. With arrays (Bind parameters), a
+// one-dimensional array ({1,42}) is hashed element by element ({h:…,h:…}):
+// the analyzer expands = ANY($1) and unnest($1) into rows, and each
+// element must still equal the same value hashed elsewhere (a row's id in
+// a DataRow).
+func (r *redactor) values(vs [][]byte, arrays bool) [][]byte {
 	if vs == nil {
 		return nil
 	}
 	out := make([][]byte, len(vs))
 	for i, v := range vs {
-		if v == nil || r.mode == ValuesNone {
-			continue // NULL stays NULL; none mode makes everything NULL
-		}
-		out[i] = r.hashValue(v)
-	}
-	return out
-}
-
-// params is values for Bind parameters, except that a one-dimensional
-// array ({1,42}) is hashed element by element ({h:…,h:…}): the analyzer
-// expands = ANY($1) and unnest($1) into rows, and each element must still
-// equal the same value hashed elsewhere (a row's id in a DataRow).
-func (r *redactor) params(vs [][]byte) [][]byte {
-	if vs == nil || r.mode != ValuesHash {
-		return r.values(vs)
-	}
-	out := make([][]byte, len(vs))
-	for i, v := range vs {
 		switch {
-		case v == nil:
-		case isPlainArray(v):
+		case v == nil || r.mode == ValuesNone:
+			// NULL stays NULL; none mode makes everything NULL.
+		case arrays && isPlainArray(v):
 			out[i] = r.hashArray(v)
 		default:
 			out[i] = r.hashValue(v)
